@@ -24,9 +24,10 @@ from typing import Any, ClassVar, TypeVar, cast, dataclass_transform
 
 import attrs
 
+from kongdao import errors
 from kongdao.schema.checks import EntityCheck
 from kongdao.schema.fields import Field
-from kongdao.schema.schema import Schema, Shorthand, Transformation
+from kongdao.schema.schema import Schema, Shorthand, ShorthandError, Transformation
 
 __all__ = [
     "FIELD_KEY",
@@ -137,6 +138,35 @@ class EntitySchema(Schema):
         if fields != definition.fields:
             definition = attrs.evolve(definition, fields=fields)
         super().new_subschema(key, definition)
+
+    def validate_input(self, data: Any, context: str = "insert") -> dict[str, Any]:
+        """Process and validate input as a DAO write would, without a database.
+
+        ``insert`` and ``upsert`` validate a complete entity; ``update`` a partial one.
+        Foreign keys are only checked for shape (no lookup).
+
+        Returns:
+            the processed entity (defaults and auto fields filled).
+
+        Raises:
+            TypeError: ``data`` is not a mapping (``entity must be a table``).
+            SchemaViolation: the input is invalid; ``fields`` says why.
+        """
+        if not isinstance(data, Mapping):
+            raise TypeError("entity must be a table")
+        if context not in ("insert", "upsert", "update"):
+            raise ValueError(f"invalid context {context!r}")
+        try:
+            processed = self.process_auto_fields(data, context)  # type: ignore[arg-type]
+        except ShorthandError as exc:
+            raise errors.schema_violation(exc.errors) from None
+        if context == "update":
+            errs = self.validate_update(processed, data)
+        else:
+            errs = self.validate(processed, True, data)
+        if errs:
+            raise errors.schema_violation(errs)
+        return processed
 
     def to_entity(self, data: Mapping[str, Any]) -> Entity:
         """Build the typed instance from a processed dict (absent fields become ``None``)."""
@@ -261,7 +291,8 @@ def entity(
                 raise TypeError(
                     f"{cls.__name__}.{a.name}: declare entity attributes with field() or virtual()"
                 )
-        if ttl and not has_ttl:
+        if ttl and not has_ttl and all(n != "ttl" for n, _ in kong_fields):
+            # (a Kong field named ttl is the metaschema's error, raised by the schema)
             raise TypeError(f"{cls.__name__}: a ttl entity declares `ttl: int | None = virtual()`")
         schema = EntitySchema(
             name=name,

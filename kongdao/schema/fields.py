@@ -73,19 +73,23 @@ class Pattern:
     Args:
         pattern: a Python regular expression, searched (not anchored unless it says so). Kong's
             Lua patterns are translated with :func:`kongdao.schema.lua.lua_pattern`.
-        err: the message reported when the entry fails.
+        err: the message reported when the entry fails (Kong's ``invalid value: <value>`` when
+            omitted).
     """
 
     pattern: re.Pattern[str] = attrs.field(converter=_compile)
-    err: str
+    err: str | None = None
 
 
 @attrs.frozen
 class MatchAny:
-    """The argument of ``match_any``: passes when any pattern matches, else reports ``err``."""
+    """The argument of ``match_any``: passes when any pattern matches, else reports ``err``.
+
+    Without ``err``, the message is Kong's ``invalid value: <value>``.
+    """
 
     patterns: tuple[re.Pattern[str], ...] = attrs.field(converter=_compile_all)
-    err: str
+    err: str | None = None
 
 
 def _opt_regex(value: str | re.Pattern[str] | None) -> re.Pattern[str] | None:

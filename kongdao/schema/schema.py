@@ -33,6 +33,7 @@ import attrs
 
 from kongdao.schema.checks import EntityCheck
 from kongdao.schema.fields import UNSET, Field
+from kongdao.schema.pcre import compile_pcre
 
 __all__ = [
     "MESSAGES",
@@ -80,6 +81,7 @@ MESSAGES: Mapping[str, str] = {
     "TIMESTAMP": "expected a valid timestamp",
     "UUID": "expected a valid UUID",
     "VALIDATION": "failed validating: %s",
+    "BAD_INPUT": "expected an input table",
     "REQUIRED": "required field missing",
     "NO_FOREIGN_DEFAULT": "will not generate a default value for a foreign field",
     "UNKNOWN": "unknown field",
@@ -96,6 +98,7 @@ MESSAGES: Mapping[str, str] = {
     "MUTUALLY_EXCLUSIVE_SETS": "these sets are mutually exclusive: %s",
     "NOT_PK": "not a primary key",
     "MISSING_PK": "missing primary key",
+    "SCHEMA_BAD_REFERENCE": "schema refers to an invalid foreign entity: %s",
     "SUBSCHEMA_UNKNOWN": "unknown type: %s",
     "SUBSCHEMA_BAD_PARENT": (
         "error in definition of '%s': entities of type '%s' cannot have subschemas"
@@ -298,10 +301,12 @@ def _dedup(values: Sequence[Any]) -> list[Any]:
     out: list[Any] = []
     seen: set[Any] = set()
     for v in values:
+        # Lua table keys: true and 1 are different keys (1 and 1.0 are the same)
+        key = (bool, v) if isinstance(v, bool) else v
         try:
-            if v in seen:
+            if key in seen:
                 continue
-            seen.add(v)
+            seen.add(key)
         except TypeError:  # records and other unhashable elements: compare by value
             if any(json_equal(v, o) for o in out):
                 continue
@@ -399,6 +404,21 @@ def _in(value: Any, options: Sequence[Any]) -> bool:
     return any(json_equal(value, o) for o in options)
 
 
+def _compare_no_order(a: Sequence[Any], b: Sequence[Any]) -> bool:
+    """Penlight's ``tablex.compare_no_order``: same elements, same multiplicities."""
+    if len(a) != len(b):
+        return False
+    unmatched = list(b)
+    for v in a:
+        for i, o in enumerate(unmatched):
+            if json_equal(v, o):
+                del unmatched[i]
+                break
+        else:
+            return False
+    return True
+
+
 def _v_not_one_of(value: Any, options: Sequence[Any], _f: Field) -> str | None:
     if _in(value, options):
         return lua_format(MESSAGES["NOT_ONE_OF"], ", ".join(lua_tostring(o) for o in options))
@@ -427,7 +447,7 @@ def _v_uuid(value: Any, _arg: Any, _f: Field) -> str | None:
 
 def _v_is_regex(value: Any, _arg: Any, _f: Field) -> str | None:
     try:
-        re.compile(value)
+        compile_pcre(value)
     except (re.error, RecursionError, OverflowError):
         return lua_format(MESSAGES["IS_REGEX"], value)
     return None
@@ -459,10 +479,15 @@ def _v_not_match(value: Any, pattern: re.Pattern[str], _f: Field) -> str | None:
     return lua_format(MESSAGES["NOT_MATCH"], value) if pattern.search(value) else None
 
 
+def _pattern_err(err: str | None, key: str, value: str) -> str:
+    """A pattern's own message, else Kong's fallback for a validator without one."""
+    return err if err is not None else lua_format(MESSAGES[key], value)
+
+
 def _v_match_none(value: Any, patterns: Sequence[Any], _f: Field) -> str | None:
     for p in patterns:
         if p.pattern.search(value):
-            return str(p.err)
+            return _pattern_err(p.err, "MATCH_NONE", value)
     return None
 
 
@@ -473,14 +498,14 @@ def _v_match(value: Any, pattern: re.Pattern[str], _f: Field) -> str | None:
 def _v_match_all(value: Any, patterns: Sequence[Any], _f: Field) -> str | None:
     for p in patterns:
         if not p.pattern.search(value):
-            return str(p.err)
+            return _pattern_err(p.err, "MATCH_ALL", value)
     return None
 
 
 def _v_match_any(value: Any, arg: Any, _f: Field) -> str | None:
     if any(p.search(value) for p in arg.patterns):
         return None
-    return str(arg.err)
+    return _pattern_err(arg.err, "MATCH_ANY", value)
 
 
 def _v_contains(value: Any, wanted: Any, _f: Field) -> str | None:
@@ -620,6 +645,9 @@ class Schema:
             for name in (*t.input, *t.needs):
                 if self.schema_field(name) is None:
                     raise ValueError(f"transformation refers to an unknown field {name!r}")
+        # Kong refuses a foreign reference to an unknown entity here; kongdao checks it when a
+        # DB assembles its entities (entities may be declared in any order, and some core
+        # references, such as certificates, arrive in later releases).
 
     # -- introspection -----------------------------------------------------------------------
 
@@ -838,14 +866,20 @@ class Schema:
             original_input: the input as the caller gave it (for transformation checks).
             rbw_entity: the stored entity an update reads before writing.
             updating: use the "when updating" wording of entity-check messages.
+
+        Raises:
+            TypeError: when ``data`` is not a mapping (Kong: ``expected an input table``).
         """
+        if not isinstance(data, Mapping):
+            raise TypeError(MESSAGES["BAD_INPUT"])
         if self.subschema_key is not None:
             key = data.get(self.subschema_key)
             if key is None:
                 return {self.subschema_key: MESSAGES["REQUIRED"]}
             if self.get_subschema(data) is None:
+                # Kong formats key[1]: nil for an empty set or a table
                 shown = (
-                    key if isinstance(key, str) else (key[0] if is_sequence(key) and key else key)
+                    key if isinstance(key, str) else (key[0] if is_sequence(key) and key else "nil")
                 )
                 msg = self.subschema_error or MESSAGES["SUBSCHEMA_UNKNOWN"]
                 return {self.subschema_key: lua_format(msg, shown)}
@@ -899,7 +933,7 @@ class Schema:
                 continue
             new = data[key]
             if is_sequence(new) and is_sequence(stored):
-                same = len(new) == len(stored) and all(_in(v, stored) for v in new)
+                same = _compare_no_order(new, stored)
             else:
                 same = json_equal(new, stored)
             if not same:
@@ -1082,7 +1116,11 @@ class Schema:
         sub = self.get_subschema(data)
         if sub is not None and sub.transformations:
             output = _run_transformations(
-                sub, sub.transformations, output or data, original_input, context
+                sub,
+                sub.transformations,
+                output if output is not None else data,
+                original_input,
+                context,
             )
         return output if output is not None else dict(data)
 
@@ -1397,14 +1435,19 @@ def _transform_args(
     output: Mapping[str, Any] | None,
     t: Transformation,
 ) -> list[Any] | None:
+    # Lua's ``output or original_input or input``: an empty table is true in Lua
+    current = output if output is not None else data
+    source = output if output is not None else original_input
+    if source is None:
+        source = data
     args: list[Any] = []
     for name in t.input:
-        value = get_path(output or original_input or data, name)
+        value = get_path(source, name)
         if not is_nonempty(value):
             return None
-        args.append(get_path(output or data, name) if original_input is not None else value)
+        args.append(get_path(current, name) if original_input is not None else value)
     for name in t.needs:
-        value = get_path(output or data, name)
+        value = get_path(current, name)
         if not is_nonempty(value):
             return None
         args.append(value)
@@ -1432,5 +1475,5 @@ def _run_transformations(
             raise TransformationFailed(
                 lua_format(MESSAGES["TRANSFORMATION_ERROR"], str(exc))
             ) from exc
-        output = schema.merge_values(result, output or data)
+        output = schema.merge_values(result, output if output is not None else data)
     return output if output is not None else dict(data)
