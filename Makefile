@@ -7,7 +7,7 @@ STAMP := $(VENV)/.stamp-dev
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lint typecheck test test-unit clean
+.PHONY: help setup lint typecheck test test-unit demo clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -31,8 +31,11 @@ typecheck: $(STAMP) ## mypy --strict on kongdao/ only
 test-unit: $(STAMP) ## the tests that need no database
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
-test: lint ## lint, types and the whole test suite
+test: lint postgres-up ## lint, types and the whole test suite (against the real databases)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+demo: $(STAMP) postgres-up ## a walk-through of kongdao on the local PostgreSQL (prints each step)
+	$(PY) -m kongdao.demo
 
 clean: ## remove the virtualenv and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist *.egg-info

@@ -1,0 +1,247 @@
+"""The ``kongdao`` command (also ``python -m kongdao.cli``).
+
+::
+
+    kongdao migrations bootstrap [--force]   bootstrap the database and run every migration
+    kongdao migrations up [--force]          run the new migrations (teardowns stay pending)
+    kongdao migrations finish [--force]      run the pending teardowns
+    kongdao migrations list                  show the state; exit 0, 3, 4 or 5 (Kong's codes)
+    kongdao migrations reset [-y]            drop everything kongdao created
+
+Every ``migrations`` command takes ``--dsn`` (default: ``$KONGDAO_DSN``, then kongdao's
+default), ``--db-timeout S`` (connect and statement timeout), ``--lock-timeout S`` (how long the
+``migrations`` lock lives and how long to wait for another node's) and ``-q`` (no progress
+output). Progress goes to stdout; an error is one line on stderr and exit status 1, never a
+traceback. ``list`` exits with 0 (up to date), 3 (needs bootstrap), 4 (pending migrations) or 5
+(new migrations).
+
+Each top-level command is a subparser with a ``handler`` coroutine (:func:`build_parser`), so
+further commands (``demo``, ``bench``, ``check``) plug in the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import sys
+import urllib.parse
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+import kongdao
+from kongdao.errors import KongDAOError
+from kongdao.migrations.runner import DEFAULT_LOCK_TIMEOUT
+
+__all__ = ["build_parser", "CLIError", "main"]
+
+Handler = Callable[[argparse.Namespace], Coroutine[Any, Any, int]]
+
+_CONFIRM_TRIES = 3
+_ANSWERS = {"y": True, "yes": True, "n": False, "no": False}
+
+
+class CLIError(Exception):
+    """A command cannot proceed; the message is printed as is and the exit status is 1."""
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``kongdao`` command.
+
+    Returns:
+        A parser whose namespaces carry ``handler``, the coroutine function running the
+        command.
+    """
+    parser = argparse.ArgumentParser(
+        prog="kongdao", description="Kong's datastore layer: database administration."
+    )
+    parser.add_argument("--version", action="version", version=f"kongdao {kongdao.__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _add_migrations(commands)
+    return parser
+
+
+def _add_migrations(commands: Any) -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--dsn",
+        help="database to use, e.g. postgresql://kong@127.0.0.1:5432/kong?schema=public "
+        "(default: $KONGDAO_DSN)",
+    )
+    common.add_argument(
+        "--db-timeout",
+        type=_seconds,
+        metavar="S",
+        help="timeout, in seconds, to connect and for each database statement",
+    )
+    common.add_argument(
+        "--lock-timeout",
+        type=_seconds,
+        default=DEFAULT_LOCK_TIMEOUT,
+        metavar="S",
+        help="timeout, in seconds, for nodes waiting on the node running migrations "
+        "(also the lifetime of its lock; default: %(default)g)",
+    )
+    common.add_argument("-q", "--quiet", action="store_true", help="suppress progress output")
+
+    migrations = commands.add_parser(
+        "migrations",
+        help="manage database schema migrations",
+        description="Manage database schema migrations.",
+    )
+    migrations.set_defaults(handler=_migrations)
+    actions = migrations.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    force = argparse.ArgumentParser(add_help=False)
+    force.add_argument(
+        "-f",
+        "--force",
+        action="store_true",
+        help="run migrations even if the database reports them as already executed",
+    )
+    actions.add_parser(
+        "bootstrap",
+        parents=[common, force],
+        help="bootstrap the database and run all migrations",
+        description="Bootstrap the database and run all migrations (--force: reset first).",
+    )
+    actions.add_parser(
+        "up",
+        parents=[common, force],
+        help="run any new migrations",
+        description="Run any new migrations; those with a teardown stay pending.",
+    )
+    actions.add_parser(
+        "finish",
+        parents=[common, force],
+        help="finish running any pending migrations after 'up'",
+        description="Finish running any pending migrations after 'up'.",
+    )
+    actions.add_parser(
+        "list",
+        parents=[common],
+        help="list executed, pending and new migrations",
+        description="List migrations. Exit status: 0 up to date, 3 needs bootstrap, "
+        "4 pending migrations, 5 new migrations available.",
+    )
+    reset = actions.add_parser(
+        "reset",
+        parents=[common],
+        help="reset the database",
+        description="Drop everything kongdao created. Irreversible.",
+    )
+    reset.add_argument(
+        "-y", "--yes", action="store_true", help="assume 'yes' to prompts and run non-interactively"
+    )
+
+
+def _say(args: argparse.Namespace) -> Callable[[str], None]:
+    def say(message: str) -> None:
+        if not args.quiet:
+            print(message, flush=True)
+
+    return say
+
+
+def _confirm(question: str) -> bool:
+    for _ in range(_CONFIRM_TRIES):
+        print(f"> {question} [Y/n] ", end="", flush=True)
+        line = sys.stdin.readline()
+        if not line:
+            return False
+        answer = _ANSWERS.get(line.strip().lower())
+        if answer is not None:
+            return answer
+    return False
+
+
+async def _migrations(args: argparse.Namespace) -> int:
+    say = _say(args)
+    settings: dict[str, Any] = {}
+    if args.db_timeout is not None:
+        settings.update(statement_timeout=args.db_timeout, connect_timeout=args.db_timeout)
+    db = await kongdao.connect(args.dsn, **settings)
+    try:
+        migrations = db.migrations
+        migrations.on_progress = say
+        migrations.lock_ttl = migrations.lock_timeout = args.lock_timeout
+        action = args.action
+        if action == "list":
+            return int((await migrations.list()).exit_code)
+        if action == "bootstrap":
+            await migrations.bootstrap(force=args.force)
+        elif action == "up":
+            await migrations.up(force=args.force)
+        elif action == "finish":
+            await migrations.finish(force=args.force)
+        elif action == "reset":
+            if not args.yes:
+                if not sys.stdin.isatty():
+                    raise CLIError(
+                        "not a tty: invoke 'reset' non-interactively with the --yes flag"
+                    )
+                state = await migrations.state()
+                question = "Are you sure? This operation is irreversible."
+                if not state.needs_bootstrap and not await asyncio.to_thread(_confirm, question):
+                    say("cancelled")
+                    return 0
+            return 0 if await migrations.reset() else 1
+        else:  # pragma: no cover - argparse only lets known actions through
+            raise CLIError(f"unknown action: {action}")
+        return 0
+    finally:
+        await db.close()
+
+
+def _one_line(exc: BaseException, dsn: str | None) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    password = urllib.parse.urlsplit(dsn).password if dsn else None
+    if password:
+        text = text.replace(password, "***")
+    return text
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``kongdao`` command.
+
+    Args:
+        argv: The arguments after the program name; ``sys.argv[1:]`` by default.
+
+    Returns:
+        The exit status: 0 on success, 1 on error, 2 on a usage error, Kong's codes for
+        ``migrations list``.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version and usage errors
+        if exc.code is None:
+            return 0
+        return exc.code if isinstance(exc.code, int) else 2
+    handler: Handler = args.handler
+    dsn = getattr(args, "dsn", None)
+    try:
+        return asyncio.run(handler(args))
+    except KeyboardInterrupt:
+        print("Error: interrupted", file=sys.stderr)
+        return 130
+    except (KongDAOError, CLIError, ValueError, ImportError, OSError) as exc:
+        print(f"Error: {_one_line(exc, dsn)}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # the command line's last resort: one line, never a traceback
+        print(f"Error: {type(exc).__name__}: {_one_line(exc, dsn)}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,260 @@
+"""The PostgreSQL connector (asyncpg): settings, pool lifecycle and strategies."""
+
+from __future__ import annotations
+
+import json
+import os
+import ssl as ssl_mod
+import urllib.parse
+from collections.abc import Mapping
+from typing import Any
+
+import asyncpg
+import attrs
+
+from kongdao.connector import Capabilities
+from kongdao.connectors.postgres.errors import STRATEGY, database_error
+from kongdao.connectors.postgres.migrate import PostgresMigrations
+from kongdao.connectors.postgres.pool import Pool
+from kongdao.connectors.postgres.strategy import PostgresStrategy
+from kongdao.connectors.postgres.tags import PostgresTagsStrategy
+from kongdao.schema.entity import EntitySchema
+
+__all__ = ["CAPABILITIES", "PostgresConnector", "PostgresSettings"]
+
+CAPABILITIES = Capabilities(
+    transactions=True,
+    enforces_unique=True,
+    enforces_foreign_keys=True,
+    atomic_cascade=True,
+    native_ttl=False,
+    paging_state=False,
+    ordered_pages=True,
+    count=True,
+)
+
+_ENV_PREFIX = "KONGDAO_PG_"
+
+
+def _env(name: str) -> str | None:
+    return os.environ.get(_ENV_PREFIX + name.upper())
+
+
+@attrs.frozen(kw_only=True)
+class PostgresSettings:
+    """How to reach PostgreSQL. The password never appears in ``repr`` or errors.
+
+    Every setting falls back to the environment (``KONGDAO_PG_HOST``, ``KONGDAO_PG_PORT``,
+    ``KONGDAO_PG_USER``, ``KONGDAO_PG_PASSWORD``, ``KONGDAO_PG_DATABASE``, ``KONGDAO_PG_SCHEMA``,
+    ``KONGDAO_PG_SSL``...), then to Kong's defaults.
+
+    Args:
+        host: server host (or a Unix socket directory).
+        port: server port.
+        user: role name.
+        password: role password.
+        database: database name.
+        schema: the PostgreSQL schema holding kongdao's tables.
+        ssl: ``False``, ``True`` (verify), ``"require"`` (encrypt, no verification), or an
+            :class:`ssl.SSLContext`.
+        pool_min_size: connections opened at start.
+        pool_max_size: most connections open at once.
+        statement_timeout: seconds one statement may run before it fails with DATABASE_ERROR.
+        connect_timeout: seconds to establish a connection.
+        acquire_timeout: seconds a call waits for a free connection.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 5432
+    user: str = "kong"
+    password: str | None = attrs.field(default=None, repr=False)
+    database: str = "kong"
+    schema: str = "public"
+    ssl: Any = False
+    pool_min_size: int = 2
+    pool_max_size: int = 10
+    statement_timeout: float = 60.0
+    connect_timeout: float = 10.0
+    acquire_timeout: float | None = 60.0
+
+    @classmethod
+    def from_dsn(cls, dsn: str | None = None, **overrides: Any) -> PostgresSettings:
+        """Settings from a DSN, the environment and keyword overrides.
+
+        Priority increases in that order. The DSN is ``postgresql://user:pass@host:port/db``
+        with optional ``?schema=...&sslmode=...``.
+        """
+        values: dict[str, Any] = {}
+        for name, conv in (
+            ("host", str),
+            ("port", int),
+            ("user", str),
+            ("password", str),
+            ("database", str),
+            ("schema", str),
+            ("ssl", _parse_ssl),
+            ("pool_min_size", int),
+            ("pool_max_size", int),
+            ("statement_timeout", float),
+            ("connect_timeout", float),
+        ):
+            env = _env(name)
+            if env is not None:
+                values[name] = conv(env)
+        if dsn:
+            values.update(_parse_dsn(dsn))
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def redacted_dsn(self) -> str:
+        """A DSN for logs and messages, with the password masked."""
+        auth = f"{self.user}:***@" if self.password else f"{self.user}@"
+        return f"postgresql://{auth}{self.host}:{self.port}/{self.database}"
+
+
+def _parse_ssl(value: Any) -> Any:
+    if isinstance(value, str):
+        v = value.lower()
+        if v in ("", "0", "false", "off", "disable", "no"):
+            return False
+        if v in ("1", "true", "on", "verify-full", "verify", "yes"):
+            return True
+        return v
+    return value
+
+
+def _parse_dsn(dsn: str) -> dict[str, Any]:
+    parts = urllib.parse.urlsplit(dsn)
+    if parts.scheme not in ("postgres", "postgresql"):
+        raise ValueError("a PostgreSQL DSN starts with postgresql://")
+    out: dict[str, Any] = {}
+    if parts.hostname:
+        out["host"] = parts.hostname
+    if parts.port:
+        out["port"] = parts.port
+    if parts.username:
+        out["user"] = urllib.parse.unquote(parts.username)
+    if parts.password is not None:
+        out["password"] = urllib.parse.unquote(parts.password)
+    db = parts.path.lstrip("/")
+    if db:
+        out["database"] = urllib.parse.unquote(db)
+    query = urllib.parse.parse_qs(parts.query)
+    if "schema" in query:
+        out["schema"] = query["schema"][-1]
+    if "sslmode" in query or "ssl" in query:
+        out["ssl"] = _parse_ssl((query.get("sslmode") or query["ssl"])[-1])
+    if "host" in query:  # postgresql:///db?host=/var/run/postgresql
+        out["host"] = query["host"][-1]
+    return out
+
+
+class PostgresConnector(PostgresMigrations):
+    """kongdao's PostgreSQL backend. See :mod:`kongdao.connectors.postgres.strategy`."""
+
+    name = STRATEGY
+    capabilities = CAPABILITIES
+
+    def __init__(self, settings: PostgresSettings) -> None:
+        self.settings = settings
+        self.strategies: dict[str, PostgresStrategy] = {}
+        self._pool: Pool | None = None
+
+    def __repr__(self) -> str:
+        return f"<PostgresConnector {self.settings.redacted_dsn()}>"
+
+    @property
+    def pool(self) -> Pool:
+        """The connection pool (after :meth:`connect`)."""
+        if self._pool is None:
+            from kongdao.errors import InterfaceError
+
+            raise InterfaceError("the PostgreSQL connector is not connected")
+        return self._pool
+
+    def _ssl(self) -> Any:
+        s = self.settings.ssl
+        if s is True:
+            return ssl_mod.create_default_context()
+        if s == "require":
+            ctx = ssl_mod.create_default_context()
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl_mod.CERT_NONE
+            return ctx
+        return s or None
+
+    async def _open(self) -> asyncpg.Connection:
+        s = self.settings
+        try:
+            conn = await asyncpg.connect(
+                host=s.host,
+                port=s.port,
+                user=s.user,
+                password=s.password,
+                database=s.database,
+                ssl=self._ssl(),
+                timeout=s.connect_timeout,
+                command_timeout=s.statement_timeout,
+                statement_cache_size=1024,
+                server_settings={"application_name": "kongdao"},
+            )
+        except Exception as exc:
+            raise database_error(exc) from None
+        await conn.set_type_codec(
+            "uuid", encoder=str, decoder=str, schema="pg_catalog", format="text"
+        )
+        await conn.set_type_codec(
+            "jsonb",
+            encoder=_json_dumps,
+            decoder=json.loads,
+            schema="pg_catalog",
+            format="text",
+        )
+        return conn
+
+    async def connect(self) -> None:
+        """Open the pool; raises DatabaseError when the server cannot be reached."""
+        if self._pool is not None:
+            return
+        s = self.settings
+        pool = Pool(
+            self._open,
+            min_size=s.pool_min_size,
+            max_size=s.pool_max_size,
+            acquire_timeout=s.acquire_timeout,
+        )
+        await pool.start()
+        self._pool = pool
+
+    async def close(self) -> None:
+        """Close the pool; idempotent."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await pool.close()
+
+    async def infos(self) -> dict[str, Any]:
+        """Kong's ``infos()``: strategy, database name and server version."""
+        try:
+            async with self.pool.acquire() as conn:
+                version = await conn.fetchval("SHOW server_version")
+        except Exception as exc:
+            raise database_error(exc) from exc
+        return {
+            "strategy": "PostgreSQL",
+            "db_name": self.settings.database,
+            "db_schema": self.settings.schema,
+            "db_desc": "database",
+            "db_ver": str(version).split(" ")[0],
+        }
+
+    def strategy_for(self, schema: EntitySchema, schemas: Mapping[str, EntitySchema]) -> Any:
+        """Build (once) the strategy of ``schema``."""
+        if schema.name == "tags":
+            return PostgresTagsStrategy(self, schema, schemas)
+        strategy = PostgresStrategy(self, schema, schemas)
+        self.strategies[schema.name or ""] = strategy
+        return strategy
+
+
+def _json_dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

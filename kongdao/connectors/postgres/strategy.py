@@ -1,0 +1,640 @@
+"""Per-entity SQL for PostgreSQL, built once from the schema.
+
+Table layout (what the migrations create for every entity):
+
+* one column per field, named after it; a foreign field ``service`` is the column
+  ``service_id`` (``<field>_<primary key>``), a real ``FOREIGN KEY`` with the schema's
+  ``ON DELETE`` rule;
+* UUID strings are ``UUID``; strings ``TEXT``; integers ``BIGINT``; numbers ``DOUBLE PRECISION``;
+  booleans ``BOOLEAN``; arrays and sets of scalars native arrays (``TEXT[]``...); records, maps and
+  arrays of records ``JSONB``; auto timestamps (``created_at``/``updated_at``) ``TIMESTAMPTZ``,
+  exchanged as seconds;
+* ``cache_key TEXT UNIQUE`` for composite cache keys, ``ttl TIMESTAMPTZ`` (the absolute expiry)
+  for schemas with ``ttl``;
+* constraints named ``<table>_pkey``, ``<table>_<column>_key``, ``<table>_<column>_fkey``, which is
+  how errors are mapped back to fields.
+
+Every statement is a fixed text with ``$n`` parameters (asyncpg prepares it once per connection and
+caches it); values are always bound, identifiers come only from registered schemas and are
+quoted. Reads filter out expired rows. Pages are keyset pages ordered by primary key; the offset is
+the base64 of the JSON list of the last primary key (standard alphabet, no padding), as Kong's.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import asyncpg
+
+from kongdao import errors
+from kongdao.connector import ApplyFn, DeleteResult, Page, Row, WriteResult
+from kongdao.connectors.postgres.errors import STRATEGY, constraint_of, database_error
+from kongdao.connectors.postgres.pool import PoolClosedError
+from kongdao.schema.fields import Field
+
+if TYPE_CHECKING:
+    from kongdao.connectors.postgres.connector import PostgresConnector
+    from kongdao.schema.entity import EntitySchema
+
+__all__ = [
+    "Column",
+    "PostgresStrategy",
+    "column_type",
+    "decode_offset",
+    "encode_offset",
+    "quote_ident",
+]
+
+_SCALAR_ARRAY_TYPES = {
+    "string": "TEXT[]",
+    "integer": "BIGINT[]",
+    "number": "DOUBLE PRECISION[]",
+    "boolean": "BOOLEAN[]",
+}
+
+
+def quote_ident(name: str) -> str:
+    """Quote an SQL identifier (names only ever come from registered schemas)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def is_auto_timestamp(field: Field) -> bool:
+    """Auto timestamps (``created_at``/``updated_at``) are stored as ``TIMESTAMPTZ``."""
+    return field.timestamp and field.auto and field.type in ("integer", "number")
+
+
+def is_json(field: Field) -> bool:
+    """Whether a field is stored as ``JSONB``."""
+    if field.type in ("record", "map", "any"):
+        return True
+    if field.type in ("array", "set"):
+        return field.elements is None or field.elements.type not in _SCALAR_ARRAY_TYPES
+    return False
+
+
+def column_type(field: Field, foreign_pk: Field | None = None) -> str:
+    """The SQL type of a field's column."""
+    if field.type == "foreign":
+        return column_type(foreign_pk) if foreign_pk is not None else "UUID"
+    if is_auto_timestamp(field):
+        return "TIMESTAMP WITH TIME ZONE"
+    if is_json(field):
+        return "JSONB"
+    if field.type in ("array", "set"):
+        assert field.elements is not None
+        if field.elements.uuid:
+            return "TEXT[]"
+        return _SCALAR_ARRAY_TYPES[field.elements.type]
+    if field.type == "string":
+        return "UUID" if field.uuid else "TEXT"
+    return {"integer": "BIGINT", "number": "DOUBLE PRECISION", "boolean": "BOOLEAN"}[field.type]
+
+
+class Column:
+    """How one field is stored: column name, SQL expressions and value conversions."""
+
+    __slots__ = ("column", "field", "fk_key", "kind", "param", "select")
+
+    def __init__(self, name: str, field: Field, fk_key: str = "id") -> None:
+        self.field = name
+        self.fk_key = fk_key
+        if field.type == "foreign":
+            self.kind = "foreign"
+            self.column = f"{name}_{fk_key}"
+        else:
+            self.kind = "timestamp" if is_auto_timestamp(field) else "plain"
+            self.column = name
+        q = quote_ident(self.column)
+        if self.kind == "timestamp":
+            if field.type == "integer":
+                self.select = f"FLOOR(EXTRACT(EPOCH FROM {q}))::BIGINT AS {quote_ident(name)}"
+            else:
+                self.select = f"EXTRACT(EPOCH FROM {q})::DOUBLE PRECISION AS {quote_ident(name)}"
+            self.param = "TO_TIMESTAMP({}::DOUBLE PRECISION)"
+        else:
+            self.select = q if self.column == name else f"{q} AS {quote_ident(name)}"
+            self.param = "{}"
+
+    def to_db(self, value: Any) -> Any:
+        """The bound value of a Kong value."""
+        if self.kind == "foreign":
+            return value.get(self.fk_key) if isinstance(value, Mapping) else None
+        return value
+
+
+def encode_offset(values: Sequence[Any]) -> str:
+    """Kong's PostgreSQL offset: base64 (standard, unpadded) of the JSON list of the last key."""
+    return base64.b64encode(json.dumps(list(values)).encode()).decode().rstrip("=")
+
+
+def decode_offset(offset: str, pk_fields: Sequence[Field]) -> list[Any]:
+    """Decode an offset made by :func:`encode_offset`.
+
+    Raises:
+        InvalidOffset: ``bad base64 encoding``, ``bad json encoding`` or ``bad offset``.
+    """
+    try:
+        raw = base64.b64decode(offset + "=" * (-len(offset) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        raise errors.invalid_offset(offset, "bad base64 encoding", strategy=STRATEGY) from None
+    try:
+        values = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise errors.invalid_offset(offset, "bad json encoding", strategy=STRATEGY) from None
+    if not isinstance(values, list) or len(values) != len(pk_fields):
+        raise errors.invalid_offset(offset, "bad offset", strategy=STRATEGY)
+    from kongdao.schema.schema import Schema
+
+    checker = Schema(fields=())
+    for v, f in zip(values, pk_fields, strict=True):
+        if v is None or checker.validate_field(f.evolve(required=True), v) is not None:
+            raise errors.invalid_offset(offset, "bad offset", strategy=STRATEGY)
+    return values
+
+
+class PostgresStrategy:
+    """The SQL of one entity (see the module docstring for the layout)."""
+
+    def __init__(
+        self,
+        connector: PostgresConnector,
+        schema: EntitySchema,
+        schemas: Mapping[str, EntitySchema],
+    ) -> None:
+        self.connector = connector
+        self.schema = schema
+        self.name = schema.name or ""
+        self.table = f"{quote_ident(connector.settings.schema)}.{quote_ident(self.name)}"
+        cols: list[Column] = []
+        for fname, f in schema.fields:
+            if f.type == "foreign":
+                ref = schemas.get(f.reference or "")
+                fk_key = ref.primary_key[0] if ref is not None else "id"
+                cols.append(Column(fname, f, fk_key))
+            else:
+                cols.append(Column(fname, f))
+        self.columns = cols
+        self.by_field = {c.field: c for c in cols}
+        self.pk = [self.by_field[k] for k in schema.primary_key]
+        self.pk_fields = [schema.field_map[k] for k in schema.primary_key]
+        self.has_ttl = schema.ttl
+        self.has_cache_key = schema.composite_cache_key
+        self._convert_foreign = [c for c in cols if c.kind == "foreign"]
+        # children: (entity name, foreign field, on_delete) of every schema referencing this one
+        self.children: list[tuple[str, str, str]] = [
+            (other.name or "", fname, f.on_delete or "restrict")
+            for other in schemas.values()
+            for fname, f in other.fields
+            if f.type == "foreign" and f.reference == self.name
+        ]
+        self._build()
+
+    # -- SQL text -------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        sel = [c.select for c in self.columns]
+        if self.has_ttl:
+            sel.append('FLOOR(EXTRACT(EPOCH FROM ("ttl" - CURRENT_TIMESTAMP)))::BIGINT AS "ttl"')
+        self.select_cols = ", ".join(sel)
+        alive = '("ttl" IS NULL OR "ttl" >= CURRENT_TIMESTAMP)' if self.has_ttl else ""
+        self.alive = alive
+        and_alive = f" AND {alive}" if alive else ""
+
+        write_cols = [c.column for c in self.columns]
+        params = [c.param for c in self.columns]
+        if self.has_cache_key:
+            write_cols.append("cache_key")
+            params.append("{}")
+        self.n_values = len(write_cols)
+        placeholders = [p.format(f"${i}") for i, p in enumerate(params, 1)]
+        ttl_param = f"${self.n_values + 1}"
+        cols_sql = ", ".join(quote_ident(c) for c in write_cols)
+        if self.has_ttl:
+            cols_sql += ', "ttl"'
+            placeholders.append(f"TO_TIMESTAMP({ttl_param}::DOUBLE PRECISION)")
+        values_sql = ", ".join(placeholders)
+        self.insert_sql = (
+            f"INSERT INTO {self.table} ({cols_sql}) VALUES ({values_sql}) "
+            f"RETURNING {self.select_cols}"
+        )
+        pk_where = " AND ".join(f"{quote_ident(c.column)} = ${i}" for i, c in enumerate(self.pk, 1))
+        self.select_sql = f"SELECT {self.select_cols} FROM {self.table} WHERE {pk_where}{and_alive}"
+        self.select_for_update_sql = self.select_sql + " FOR UPDATE"
+        self.by_field_sql: dict[str, str] = {}
+        self.by_field_for_update_sql: dict[str, str] = {}
+        for fname in (*self.schema.unique_fields, *(("cache_key",) if self.has_cache_key else ())):
+            col = "cache_key" if fname == "cache_key" else self.by_field[fname].column
+            sql = (
+                f"SELECT {self.select_cols} FROM {self.table} "
+                f"WHERE {quote_ident(col)} = $1{and_alive} LIMIT 1"
+            )
+            self.by_field_sql[fname] = sql
+            self.by_field_for_update_sql[fname] = sql + " FOR UPDATE"
+
+        # UPDATE by primary key: every non-pk column from $k+1.., pk in $1..$k
+        npk = len(self.pk)
+        pk_cols = {c.column for c in self.pk}
+        sets: list[str] = []
+        idx = npk
+        self.update_value_cols: list[int] = []
+        for i, c in enumerate(self.columns):
+            if c.column in pk_cols:
+                continue
+            idx += 1
+            sets.append(f"{quote_ident(c.column)} = {c.param.format(f'${idx}')}")
+            self.update_value_cols.append(i)
+        if self.has_cache_key:
+            idx += 1
+            sets.append(f'"cache_key" = ${idx}')
+        self.n_update = idx
+        set_sql = ", ".join(sets)
+        self.update_sql = (
+            f"UPDATE {self.table} SET {set_sql} WHERE {pk_where} RETURNING {self.select_cols}"
+        )
+        if self.has_ttl:
+            ttl_set = f', "ttl" = TO_TIMESTAMP(${idx + 1}::DOUBLE PRECISION)'
+            self.update_ttl_sql = (
+                f"UPDATE {self.table} SET {set_sql}{ttl_set} WHERE {pk_where} "
+                f"RETURNING {self.select_cols}"
+            )
+        non_pk = [c for c in write_cols if c not in pk_cols]
+        if self.has_ttl:
+            non_pk.append("ttl")
+        excluded = ", ".join(f"{quote_ident(c)} = EXCLUDED.{quote_ident(c)}" for c in non_pk)
+        pk_list = ", ".join(quote_ident(c.column) for c in self.pk)
+        self.upsert_sql = (
+            f"INSERT INTO {self.table} ({cols_sql}) VALUES ({values_sql}) "
+            f"ON CONFLICT ({pk_list}) DO UPDATE SET {excluded} RETURNING {self.select_cols}"
+        )
+        self.upsert_on_field_sql = {
+            fname: (
+                f"INSERT INTO {self.table} ({cols_sql}) VALUES ({values_sql}) "
+                f"ON CONFLICT ({quote_ident(self.by_field[fname].column)}) DO UPDATE SET "
+                f"{excluded} RETURNING {self.select_cols}"
+            )
+            for fname in self.schema.unique_fields
+            if self.schema.field_map[fname].unique
+        }
+        self.delete_sql = f"DELETE FROM {self.table} WHERE {pk_where}"
+        self.count_sql = f"SELECT count(*) FROM {self.table}" + (f" WHERE {alive}" if alive else "")
+        self.truncate_sql = f"TRUNCATE {self.table} CASCADE"
+        self.order_by = ", ".join(quote_ident(c.column) for c in self.pk)
+        self._page_sql: dict[tuple[Any, ...], str] = {}
+
+    def page_sql(self, *, fk: str | None, tags: str | None, after: bool) -> str:
+        """The keyset page query for one combination of filters (built once, cached)."""
+        key = (fk, tags, after)
+        sql = self._page_sql.get(key)
+        if sql is not None:
+            return sql
+        conds: list[str] = []
+        n = 0
+        if fk is not None:
+            n += 1
+            conds.append(f"{quote_ident(self.by_field[fk].column)} = ${n}")
+        if tags is not None:
+            n += 1
+            op = "@>" if tags == "and" else "&&"
+            conds.append(f'"tags" {op} ${n}::TEXT[]')
+        if after:
+            lhs = ", ".join(quote_ident(c.column) for c in self.pk)
+            rhs = ", ".join(f"${n + i}" for i in range(1, len(self.pk) + 1))
+            n += len(self.pk)
+            conds.append(f"({lhs}) > ({rhs})")
+        if self.alive:
+            conds.append(self.alive)
+        where = f" WHERE {' AND '.join(conds)}" if conds else ""
+        sql = (
+            f"SELECT {self.select_cols} FROM {self.table}{where} "
+            f"ORDER BY {self.order_by} LIMIT ${n + 1}"
+        )
+        self._page_sql[key] = sql
+        return sql
+
+    # -- conversions ------------------------------------------------------------------------
+
+    def to_row(self, record: asyncpg.Record) -> Row:
+        """A database record as a Kong row."""
+        row = dict(record)
+        for c in self._convert_foreign:
+            v = row.get(c.field)
+            row[c.field] = None if v is None else {c.fk_key: v}
+        return row
+
+    def values(self, row: Mapping[str, Any]) -> list[Any]:
+        """The bound values of a Kong row, in insert column order."""
+        out = [c.to_db(row.get(c.field)) for c in self.columns]
+        if self.has_cache_key:
+            out.append(row.get("cache_key"))
+        return out
+
+    def _expiry(self, ttl: int | None) -> float | None:
+        return None if not ttl else time.time() + ttl
+
+    def _pk_values(self, pk: Mapping[str, Any]) -> list[Any]:
+        return [c.to_db(pk.get(c.field)) for c in self.pk]
+
+    def _field_value(self, field: str, value: Any) -> Any:
+        if field == "cache_key":
+            return value
+        return self.by_field[field].to_db(value)
+
+    # -- error mapping ------------------------------------------------------------------------
+
+    def _error(
+        self, exc: BaseException, row: Mapping[str, Any] | None = None
+    ) -> errors.KongDAOError:
+        if isinstance(exc, errors.KongDAOError):
+            return exc
+        if isinstance(exc, PoolClosedError):
+            return errors.InterfaceError(f"cannot use '{self.name}': the DB is closed")
+        if isinstance(exc, asyncpg.UniqueViolationError) and row is not None:
+            return self._unique_error(constraint_of(exc), row) or database_error(exc)
+        if isinstance(exc, asyncpg.ForeignKeyViolationError):
+            constraint = constraint_of(exc)
+            table = getattr(exc, "table_name", "") or ""
+            if row is not None and table == self.name:
+                for c in self._convert_foreign:
+                    if constraint == f"{self.name}_{c.column}_fkey":
+                        f = self.schema.field_map[c.field]
+                        return errors.foreign_key_violation_invalid_reference(
+                            dict(row[c.field]), c.field, f.reference or "", strategy=STRATEGY
+                        )
+            if table and table != self.name:
+                return errors.foreign_key_violation_restricted(self.name, table, strategy=STRATEGY)
+        return database_error(exc)
+
+    def _unique_error(self, constraint: str, row: Mapping[str, Any]) -> errors.KongDAOError | None:
+        if constraint == f"{self.name}_pkey":
+            pk = {k: row.get(k) for k in self.schema.primary_key}
+            return errors.primary_key_violation(pk, strategy=STRATEGY)
+        if constraint == f"{self.name}_cache_key_key" and self.schema.cache_key:
+            key = {k: row.get(k) for k in self.schema.cache_key}
+            return errors.unique_violation(key, strategy=STRATEGY)
+        for c in self.columns:
+            if constraint == f"{self.name}_{c.column}_key":
+                return errors.unique_violation({c.field: row.get(c.field)}, strategy=STRATEGY)
+        return None
+
+    # -- operations ---------------------------------------------------------------------------
+
+    async def insert(self, row: Row, *, ttl: int | None = None) -> Row:
+        """See :meth:`kongdao.connector.Strategy.insert`."""
+        args = self.values(row)
+        if self.has_ttl:
+            args.append(self._expiry(ttl))
+        try:
+            async with self.connector.pool.acquire() as conn:
+                record = await conn.fetchrow(self.insert_sql, *args)
+        except Exception as exc:
+            raise self._error(exc, row) from exc
+        return self.to_row(record)
+
+    async def select(self, pk: Mapping[str, Any], *, primary: bool = False) -> Row | None:
+        """See :meth:`kongdao.connector.Strategy.select`."""
+        try:
+            async with self.connector.pool.acquire() as conn:
+                record = await conn.fetchrow(self.select_sql, *self._pk_values(pk))
+        except Exception as exc:
+            raise self._error(exc) from exc
+        return None if record is None else self.to_row(record)
+
+    async def select_by_field(self, field: str, value: Any) -> Row | None:
+        """See :meth:`kongdao.connector.Strategy.select_by_field`."""
+        sql = self.by_field_sql[field]
+        try:
+            async with self.connector.pool.acquire() as conn:
+                record = await conn.fetchrow(sql, self._field_value(field, value))
+        except Exception as exc:
+            raise self._error(exc) from exc
+        return None if record is None else self.to_row(record)
+
+    async def _page(self, sql: str, args: list[Any], size: int) -> Page:
+        try:
+            async with self.connector.pool.acquire() as conn:
+                records = await conn.fetch(sql, *args, size + 1)
+        except Exception as exc:
+            raise self._error(exc) from exc
+        next_offset = None
+        if len(records) > size:
+            records = records[:size]
+            last = records[-1]
+            next_offset = encode_offset([last[c.field] for c in self.pk])
+        return [self.to_row(r) for r in records], next_offset
+
+    async def page(
+        self,
+        size: int,
+        offset: str | None,
+        *,
+        tags: Sequence[str] | None = None,
+        tags_cond: str = "and",
+    ) -> Page:
+        """See :meth:`kongdao.connector.Strategy.page`."""
+        args: list[Any] = []
+        tag_mode = None
+        if tags is not None:
+            tag_mode = "or" if tags_cond == "or" and len(tags) > 1 else "and"
+            args.append(list(tags))
+        if offset is not None:
+            args.extend(decode_offset(offset, self.pk_fields))
+        sql = self.page_sql(fk=None, tags=tag_mode, after=offset is not None)
+        return await self._page(sql, args, size)
+
+    async def page_for(
+        self, field: str, foreign_pk: Mapping[str, Any], size: int, offset: str | None
+    ) -> Page:
+        """See :meth:`kongdao.connector.Strategy.page_for`."""
+        args: list[Any] = [self.by_field[field].to_db(foreign_pk)]
+        if offset is not None:
+            args.extend(decode_offset(offset, self.pk_fields))
+        sql = self.page_sql(fk=field, tags=None, after=offset is not None)
+        return await self._page(sql, args, size)
+
+    async def _write_locked(
+        self,
+        lock_sql: str,
+        lock_args: list[Any],
+        apply: ApplyFn,
+        ttl: int | None,
+        *,
+        missing_ok: bool,
+        on_conflict_sql: str | None = None,
+    ) -> WriteResult | None:
+        new: Row | None = None
+        try:
+            async with self.connector.pool.acquire() as conn, conn.transaction():
+                record = await conn.fetchrow(lock_sql, *lock_args)
+                old = None if record is None else self.to_row(record)
+                if old is None and not missing_ok:
+                    return None
+                new = apply(old)
+                if old is not None:
+                    args = self._pk_values(old) + [
+                        self.values(new)[i] for i in self.update_value_cols
+                    ]
+                    if self.has_cache_key:
+                        args.append(new.get("cache_key"))
+                    if self.has_ttl and (ttl is not None or missing_ok):
+                        args.append(self._expiry(ttl))
+                        written = await conn.fetchrow(self.update_ttl_sql, *args)
+                    else:
+                        written = await conn.fetchrow(self.update_sql, *args)
+                else:
+                    args = self.values(new)
+                    if self.has_ttl:
+                        args.append(self._expiry(ttl))
+                    written = await conn.fetchrow(on_conflict_sql or self.upsert_sql, *args)
+        except Exception as exc:
+            raise self._error(exc, new) from exc
+        if written is None:
+            return None
+        return WriteResult(self.to_row(written), old)
+
+    async def update(
+        self, pk: Mapping[str, Any], apply: ApplyFn, *, ttl: int | None = None
+    ) -> WriteResult | None:
+        """See :meth:`kongdao.connector.Strategy.update`."""
+        return await self._write_locked(
+            self.select_for_update_sql, self._pk_values(pk), apply, ttl, missing_ok=False
+        )
+
+    async def update_by_field(
+        self, field: str, value: Any, apply: ApplyFn, *, ttl: int | None = None
+    ) -> WriteResult | None:
+        """See :meth:`kongdao.connector.Strategy.update_by_field`."""
+        return await self._write_locked(
+            self.by_field_for_update_sql[field],
+            [self._field_value(field, value)],
+            apply,
+            ttl,
+            missing_ok=False,
+        )
+
+    async def upsert(
+        self, pk: Mapping[str, Any], apply: ApplyFn, *, ttl: int | None = None
+    ) -> WriteResult:
+        """See :meth:`kongdao.connector.Strategy.upsert`."""
+        result = await self._write_locked(
+            self.select_for_update_sql, self._pk_values(pk), apply, ttl, missing_ok=True
+        )
+        assert result is not None
+        return result
+
+    async def upsert_by_field(
+        self, field: str, value: Any, apply: ApplyFn, *, ttl: int | None = None
+    ) -> WriteResult:
+        """See :meth:`kongdao.connector.Strategy.upsert_by_field`."""
+        result = await self._write_locked(
+            self.by_field_for_update_sql[field],
+            [self._field_value(field, value)],
+            apply,
+            ttl,
+            missing_ok=True,
+            on_conflict_sql=self.upsert_on_field_sql.get(field),
+        )
+        assert result is not None
+        return result
+
+    async def _delete(self, lock_sql: str, lock_args: list[Any]) -> DeleteResult:
+        try:
+            async with self.connector.pool.acquire() as conn, conn.transaction():
+                record = await conn.fetchrow(lock_sql, *lock_args)
+                if record is None:
+                    return DeleteResult(None)
+                row = self.to_row(record)
+                pk_args = self._pk_values(row)
+                cascaded: list[tuple[str, Row]] = []
+                await self._collect_cascade(conn, [pk_args[0]], cascaded, depth=0)
+                await conn.execute(self.delete_sql, *pk_args)
+        except Exception as exc:
+            raise self._error(exc) from exc
+        return DeleteResult(row, tuple(cascaded))
+
+    async def _collect_cascade(
+        self,
+        conn: asyncpg.Connection,
+        parent_ids: list[Any],
+        out: list[tuple[str, Row]],
+        depth: int,
+    ) -> None:
+        """Lock and collect the rows a cascade will delete, children before grandchildren."""
+        if depth > 16 or not parent_ids:
+            return
+        for child_name, field, on_delete in self.children:
+            if on_delete != "cascade":
+                continue
+            child = self.connector.strategies.get(child_name)
+            if child is None:
+                continue
+            sql = child.cascade_select_sql(field)
+            records = await conn.fetch(sql, [str(p) for p in parent_ids])
+            rows = [child.to_row(r) for r in records]
+            out.extend((child_name, r) for r in rows)
+            if len(child.pk) == 1 and rows:
+                ids = [r[child.pk[0].field] for r in rows]
+                await child._collect_cascade(conn, ids, out, depth + 1)
+
+    def cascade_select_sql(self, field: str) -> str:
+        """Rows whose foreign key ``field`` is any of ``$1`` (text), locked."""
+        col = quote_ident(self.by_field[field].column)
+        return (
+            f"SELECT {self.select_cols} FROM {self.table} "
+            f"WHERE {col} = ANY($1::TEXT[]::UUID[]) FOR UPDATE"
+        )
+
+    async def delete(self, pk: Mapping[str, Any]) -> DeleteResult:
+        """See :meth:`kongdao.connector.Strategy.delete`."""
+        return await self._delete(self.select_for_update_sql, self._pk_values(pk))
+
+    async def delete_by_field(self, field: str, value: Any) -> DeleteResult:
+        """See :meth:`kongdao.connector.Strategy.delete_by_field`."""
+        return await self._delete(
+            self.by_field_for_update_sql[field], [self._field_value(field, value)]
+        )
+
+    async def truncate(self) -> None:
+        """See :meth:`kongdao.connector.Strategy.truncate`."""
+        try:
+            async with self.connector.pool.acquire() as conn:
+                await conn.execute(self.truncate_sql)
+        except Exception as exc:
+            raise self._error(exc) from exc
+
+    async def count(self) -> int:
+        """See :meth:`kongdao.connector.Strategy.count`."""
+        try:
+            async with self.connector.pool.acquire() as conn:
+                n = await conn.fetchval(self.count_sql)
+        except Exception as exc:
+            raise self._error(exc) from exc
+        return int(n)
+
+    async def delete_expired(self, batch: int = 1000) -> int:
+        """Delete expired rows in batches; the number deleted (TTL cleanup)."""
+        if not self.has_ttl:
+            return 0
+        pk_cols = ", ".join(quote_ident(c.column) for c in self.pk)
+        sql = (
+            f"DELETE FROM {self.table} WHERE ({pk_cols}) IN (SELECT {pk_cols} FROM {self.table} "
+            f'WHERE "ttl" < CURRENT_TIMESTAMP LIMIT {int(batch)})'
+        )
+        total = 0
+        while True:
+            try:
+                async with self.connector.pool.acquire() as conn:
+                    status = await conn.execute(sql)
+            except Exception as exc:
+                raise self._error(exc) from exc
+            n = int(status.split()[-1])
+            total += n
+            if n < batch:
+                return total
+
+
+_Converter = Callable[[Any], Any]

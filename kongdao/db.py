@@ -1,0 +1,264 @@
+"""The DB object: one connector, one DAO per entity, events, migrations, TTL cleanup.
+
+Use :func:`connect`::
+
+    db = await kongdao.connect("postgresql://kong@127.0.0.1/kong")
+    await db.migrations.bootstrap()
+    svc = await db.services.insert({"name": "mockbin", "url": "http://mockbin.org/request"})
+    await db.close()
+
+    async with kongdao.connect("postgresql://kong@127.0.0.1/kong") as db:
+        ...
+
+Nothing is global: two DBs in one process (even on different databases) are independent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+import os
+from collections.abc import Generator, Iterable, Mapping, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from kongdao import plugins as bundled_plugins
+from kongdao.dao import DAO
+from kongdao.dao.plugins import PluginsDAO
+from kongdao.dao.tags import TagsDAO
+from kongdao.entities import CORE_ENTITIES, Consumer, Route, Service
+from kongdao.errors import InterfaceError, KongDAOError
+from kongdao.events import Events
+from kongdao.registry import connector_from_dsn
+from kongdao.schema.entity import Entity, EntitySchema, schema_of
+
+if TYPE_CHECKING:
+    from kongdao.connector import Connector
+    from kongdao.migrations.runner import Migrations
+
+__all__ = ["DB", "DBState", "connect"]
+
+log = logging.getLogger("kongdao")
+
+DEFAULT_DSN = "postgresql://kong@127.0.0.1:5432/kong"
+
+
+_DAO_CLASSES: dict[str, type[DAO[Any]]] = {"plugins": PluginsDAO, "tags": TagsDAO}
+"""Entities whose DAO adds behaviour to the generic one (Kong's custom DAOs)."""
+
+
+class DBState(enum.Enum):
+    """The lifecycle of a :class:`DB`."""
+
+    NEW = "new"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class DB:
+    """A connected datastore, with one DAO per entity.
+
+    ``db.services``, ``db.routes``, ``db.consumers``, ``db.plugins``, ``db.tags`` and the DAOs
+    of plugin entities (``db.<entity name>``).
+
+    Build it with :func:`connect`. ``db.events`` delivers CRUD events, ``db.migrations`` runs
+    migrations, ``await db.close()`` releases everything.
+
+    .. versionadded:: 0.1
+    """
+
+    services: DAO[Service]
+    routes: DAO[Route]
+    consumers: DAO[Consumer]
+    plugins: PluginsDAO
+    tags: TagsDAO
+
+    def __init__(
+        self,
+        connector: Connector,
+        *,
+        plugins: Iterable[str] | None = None,
+        entities: Iterable[type[Entity]] = (),
+        ttl_cleanup_interval: float | None = 60.0,
+    ) -> None:
+        self.connector = connector
+        self.events = Events()
+        self.state = DBState.NEW
+        self.enabled_plugins: tuple[str, ...] = tuple(
+            bundled_plugins.BUNDLED if plugins is None else plugins
+        )
+        subschemas = bundled_plugins.plugin_subschemas(self.enabled_plugins)
+        schemas: dict[str, EntitySchema] = {}
+        for cls in (*CORE_ENTITIES, *entities):
+            schema = schema_of(cls)
+            if schema.name == "plugins":
+                schema = schema.with_subschemas(subschemas)
+            schemas[schema.name or ""] = schema
+        self.schemas: Mapping[str, EntitySchema] = schemas
+        self.daos: dict[str, DAO[Any]] = {}
+        self._ttl_interval = ttl_cleanup_interval
+        self._ttl_task: asyncio.Task[None] | None = None
+        self._migrations: Migrations | None = None
+
+    def __repr__(self) -> str:
+        return f"<DB {self.connector!r} {self.state.value}>"
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    async def open(self) -> DB:
+        """Connect and build the DAOs (called by :func:`connect`)."""
+        if self.state is DBState.CLOSED:
+            raise InterfaceError("cannot reopen a closed DB")
+        if self.state is DBState.OPEN:
+            return self
+        await self.connector.connect()
+        for name, schema in self.schemas.items():
+            strategy = self.connector.strategy_for(schema, self.schemas)
+            dao_class = _DAO_CLASSES.get(name, DAO)
+            dao: DAO[Any] = dao_class(self, schema, strategy)
+            self.daos[name] = dao
+            setattr(self, name, dao)
+        self.state = DBState.OPEN
+        if (
+            self._ttl_interval
+            and not self.connector.capabilities.native_ttl
+            and any(s.ttl for s in self.schemas.values())
+        ):
+            self._ttl_task = asyncio.get_running_loop().create_task(self._ttl_loop())
+        return self
+
+    async def close(self) -> None:
+        """Stop the TTL cleanup and close every connection; idempotent."""
+        if self.state is DBState.CLOSED:
+            return
+        self.state = DBState.CLOSED
+        task, self._ttl_task = self._ttl_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.connector.close()
+
+    async def __aenter__(self) -> DB:
+        return await self.open()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def __getattr__(self, name: str) -> DAO[Any]:
+        daos = self.__dict__.get("daos")
+        if daos is not None and name in daos:
+            return daos[name]  # type: ignore[no-any-return]
+        raise AttributeError(name)
+
+    # -- facilities --------------------------------------------------------------------------
+
+    @property
+    def migrations(self) -> Migrations:
+        """The migrations runner for core and the enabled plugins."""
+        if self._migrations is None:
+            from kongdao.migrations.core import CORE
+            from kongdao.migrations.runner import Migrations
+
+            self._migrations = Migrations(self.connector, [CORE])
+        return self._migrations
+
+    async def infos(self) -> dict[str, Any]:
+        """Facts about the database server (Kong's ``infos()``)."""
+        return await self.connector.infos()
+
+    async def truncate(self, table: str | None = None) -> None:
+        """Truncate one entity's table, or every table (children first)."""
+        names: Sequence[str] = [table] if table else list(reversed(list(self.daos)))
+        for name in names:
+            await self.daos[name].truncate()
+
+    async def cleanup_expired(self) -> int:
+        """Delete expired rows now (children first); the number of rows deleted."""
+        total = 0
+        for name in reversed(list(self.daos)):
+            strategy = self.daos[name].strategy
+            delete_expired = getattr(strategy, "delete_expired", None)
+            if delete_expired is not None and self.schemas[name].ttl:
+                total += await delete_expired()
+        return total
+
+    async def _ttl_loop(self) -> None:
+        assert self._ttl_interval is not None
+        while True:
+            await asyncio.sleep(self._ttl_interval)
+            try:
+                n = await self.cleanup_expired()
+                if n:
+                    log.debug("ttl cleanup deleted %d expired rows", n)
+            except KongDAOError as exc:
+                log.warning("ttl cleanup failed: %s", exc)
+
+
+class _Connect:
+    """What :func:`connect` returns: await it, or use it as an async context manager."""
+
+    def __init__(self, db: DB) -> None:
+        self._db = db
+
+    def __await__(self) -> Generator[Any, None, DB]:
+        return self._db.open().__await__()
+
+    async def __aenter__(self) -> DB:
+        return await self._db.open()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._db.close()
+
+
+def connect(
+    dsn: str | None = None,
+    *,
+    plugins: Iterable[str] | None = None,
+    entities: Iterable[type[Entity]] = (),
+    ttl_cleanup_interval: float | None = 60.0,
+    **settings: Any,
+) -> _Connect:
+    """Connect to a database and return a :class:`DB` (await it or ``async with`` it).
+
+    Args:
+        dsn: ``postgresql://user:password@host:port/database?schema=...`` or
+            ``cassandra://host1,host2:9042/keyspace``. Defaults to ``$KONGDAO_DSN``, then to
+            PostgreSQL settings from ``KONGDAO_PG_*`` variables, then to
+            ``postgresql://kong@127.0.0.1:5432/kong``.
+        plugins: the enabled plugins (Kong's ``plugins`` property); default: every bundled one.
+        entities: extra entity classes to serve besides the core ones (their tables come from
+            their own migrations).
+        ttl_cleanup_interval: seconds between deletions of expired rows (``None``: never) on
+            databases without native TTL.
+        **settings: connector settings overriding the DSN (``host``, ``port``, ``user``,
+            ``password``, ``database``, ``schema``, ``ssl``, ``pool_min_size``, ``pool_max_size``,
+            ``statement_timeout``, ``connect_timeout``...).
+
+    Raises:
+        DatabaseError: the database cannot be reached (when awaited).
+        ValueError: the DSN names an unknown connector.
+    """
+    if dsn is None:
+        dsn = os.environ.get("KONGDAO_DSN") or DEFAULT_DSN
+    connector = connector_from_dsn(dsn, **settings)
+    return _Connect(
+        DB(
+            connector,
+            plugins=plugins,
+            entities=entities,
+            ttl_cleanup_interval=ttl_cleanup_interval,
+        )
+    )

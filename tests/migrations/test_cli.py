@@ -1,0 +1,246 @@
+"""The ``kongdao migrations`` command line, against a real PostgreSQL.
+
+One fresh database per module, one PostgreSQL schema per test (``?schema=`` in the DSN). The
+command runs kongdao's core migrations. ``main()`` runs its own event loop, so the tests call it
+in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import secrets
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+
+from kongdao.cli.__main__ import main
+from kongdao.migrations import NEEDS_BOOTSTRAP_MSG, NOT_LEADER_MSG, PENDING_MIGRATIONS_MSG
+
+pytestmark = pytest.mark.postgres
+
+# the administrative DSN kongdao.testing.plugin uses too
+ADMIN_DSN = os.environ.get("KONGDAO_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@pytest.fixture(scope="module")
+async def database() -> AsyncIterator[str]:
+    """A fresh database for this module; its DSN."""
+    name = f"kongdao_test_mig_{secrets.token_hex(4)}"
+    try:
+        admin = await asyncpg.connect(ADMIN_DSN)
+    except (OSError, asyncpg.PostgresError) as exc:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"PostgreSQL is not reachable under CI: {exc}", pytrace=False)
+        pytest.skip(f"PostgreSQL is not reachable: {exc}")
+    try:
+        await admin.execute(f"CREATE DATABASE {_quote(name)}")
+    finally:
+        await admin.close()
+    yield ADMIN_DSN.rsplit("/", 1)[0] + "/" + name
+    admin = await asyncpg.connect(ADMIN_DSN)
+    try:
+        await admin.execute(f"DROP DATABASE IF EXISTS {_quote(name)} WITH (FORCE)")
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+def schema() -> str:
+    return f"cli_{secrets.token_hex(4)}"
+
+
+@pytest.fixture
+def dsn(database: str, schema: str) -> str:
+    return f"{database}?schema={schema}"
+
+
+async def run(*argv: str) -> int:
+    return await asyncio.to_thread(main, list(argv))
+
+
+async def sql(database: str, query: str, *args: object) -> object:
+    conn = await asyncpg.connect(database)
+    try:
+        return await conn.fetchval(query, *args)
+    finally:
+        await conn.close()
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+async def test_bootstrap_list_up_finish(dsn: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert await run("migrations", "list", "--dsn", dsn) == 3
+    assert capsys.readouterr().out == f"{NEEDS_BOOTSTRAP_MSG}\n"
+
+    assert await run("migrations", "bootstrap", "--dsn", dsn) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "Bootstrapping database..."
+    assert "core migrated up to: 000_base (executed)" in out
+    assert out[-1] == "Database is up-to-date"
+
+    assert await run("migrations", "list", "--dsn", dsn) == 0
+    assert capsys.readouterr().out == "Executed migrations:\ncore: 000_base\n"
+
+    assert await run("migrations", "up", "--dsn", dsn) == 0
+    assert capsys.readouterr().out == "Database is already up-to-date\n"
+
+    assert await run("migrations", "finish", "--dsn", dsn) == 0
+    assert capsys.readouterr().out == "No pending migrations to finish\n"
+
+    assert await run("migrations", "bootstrap", "--dsn", dsn) == 0
+    assert capsys.readouterr().out == "Database already bootstrapped\n"
+
+
+async def test_list_exit_codes_for_new_and_pending(
+    database: str, schema: str, dsn: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert await run("migrations", "bootstrap", "-q", "--dsn", dsn) == 0
+    table = f"{_quote(schema)}.schema_meta"
+
+    await sql(database, f"UPDATE {table} SET executed = '{{}}', pending = '{{000_base}}'")
+    capsys.readouterr()
+    assert await run("migrations", "list", "--dsn", dsn) == 4
+    out = capsys.readouterr().out
+    assert "Pending migrations:\ncore: 000_base" in out
+    assert out.endswith("Run 'kongdao migrations finish' when ready\n")
+
+    assert await run("migrations", "up", "--dsn", dsn) == 1
+    assert capsys.readouterr().err == f"Error: {PENDING_MIGRATIONS_MSG}\n"
+
+    await sql(database, f"DELETE FROM {table}")
+    assert await run("migrations", "list", "--dsn", dsn) == 5
+    assert capsys.readouterr().out.endswith("Run 'kongdao migrations up' to proceed\n")
+
+    assert await run("migrations", "up", "--dsn", dsn) == 0
+    assert await run("migrations", "list", "-q", "--dsn", dsn) == 0
+
+
+async def test_up_force(dsn: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert await run("migrations", "bootstrap", "--dsn", dsn) == 0
+    capsys.readouterr()
+
+    assert await run("migrations", "up", "--force", "--dsn", dsn) == 0
+    assert "core migrated up to: 000_base (executed)" in capsys.readouterr().out
+    assert await run("migrations", "finish", "-f", "--dsn", dsn) == 0
+
+
+async def test_errors_are_one_line_on_stderr(
+    database: str, dsn: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert await run("migrations", "up", "--dsn", dsn) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == f"Error: Cannot run migrations: {NEEDS_BOOTSTRAP_MSG}\n"
+
+    secret_dsn = "postgresql://postgres:s3cr3t@127.0.0.1:1/nowhere"
+    assert await run("migrations", "list", "--dsn", secret_dsn, "--db-timeout", "2") == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Error: [postgres] ")
+    assert err.count("\n") == 1
+    assert "s3cr3t" not in err
+    assert "Traceback" not in err
+
+    assert await run("migrations", "list", "--dsn", "nosuchdb://x") == 1
+    assert capsys.readouterr().err.startswith("Error: unknown connector 'nosuchdb'")
+
+
+async def test_reset(
+    database: str, schema: str, dsn: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert await run("migrations", "reset", "-y", "--dsn", dsn) == 1
+    assert capsys.readouterr().out == "Database not bootstrapped, nothing to reset\n"
+
+    assert await run("migrations", "bootstrap", "-q", "--dsn", dsn) == 0
+    assert await run("migrations", "reset", "--yes", "--dsn", dsn) == 0
+    assert capsys.readouterr().out == "Resetting database...\nDatabase successfully reset\n"
+    assert await run("migrations", "list", "-q", "--dsn", dsn) == 3
+
+
+async def test_reset_asks_for_confirmation(
+    dsn: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert await run("migrations", "bootstrap", "-q", "--dsn", dsn) == 0
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("y\n"))
+    assert await run("migrations", "reset", "--dsn", dsn) == 1
+    assert capsys.readouterr().err == (
+        "Error: not a tty: invoke 'reset' non-interactively with the --yes flag\n"
+    )
+
+    monkeypatch.setattr(sys, "stdin", _Tty("maybe\nn\n"))
+    assert await run("migrations", "reset", "--dsn", dsn) == 0
+    question = "> Are you sure? This operation is irreversible. [Y/n] "
+    assert capsys.readouterr().out == f"{question}{question}cancelled\n"
+    assert await run("migrations", "list", "-q", "--dsn", dsn) == 0
+
+    monkeypatch.setattr(sys, "stdin", _Tty("Y\n"))
+    assert await run("migrations", "reset", "--dsn", dsn) == 0
+    assert (
+        capsys.readouterr().out == f"{question}Resetting database...\nDatabase successfully reset\n"
+    )
+    assert await run("migrations", "list", "-q", "--dsn", dsn) == 3
+
+
+async def test_lock_timeout(
+    database: str, schema: str, dsn: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert await run("migrations", "bootstrap", "-q", "--dsn", dsn) == 0
+    await sql(
+        database,
+        f"INSERT INTO {_quote(schema)}.locks VALUES ('migrations', 'other node', now() + '1 hour')",
+    )
+    capsys.readouterr()
+
+    assert await run("migrations", "up", "--lock-timeout", "0.3", "--dsn", dsn) == 1
+    assert capsys.readouterr().err == "Error: [postgres] timeout\n"
+
+    assert await run("migrations", "finish", "--dsn", dsn) == 0
+    assert capsys.readouterr().out == f"{NOT_LEADER_MSG}\n"
+
+
+async def test_dsn_from_the_environment(
+    dsn: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("KONGDAO_DSN", dsn)
+    assert await run("migrations", "list") == 3
+    assert capsys.readouterr().out == f"{NEEDS_BOOTSTRAP_MSG}\n"
+
+
+def test_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert main(["migrations"]) == 2
+    assert main(["migrations", "nope"]) == 2
+    assert main(["migrations", "list", "--db-timeout", "soon"]) == 2
+    assert main(["migrations", "list", "--lock-timeout", "-1"]) == 2
+    assert main(["migrations", "list", "--force"]) == 2
+    assert "invalid choice: 'nope'" in capsys.readouterr().err
+    assert main(["--help"]) == 0
+    assert "migrations" in capsys.readouterr().out
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("kongdao ")
+
+
+def test_python_dash_m(dsn: str) -> None:
+    env = {**os.environ, "KONGDAO_DSN": dsn}
+    result = subprocess.run(
+        [sys.executable, "-m", "kongdao.cli", "migrations", "list"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 3, result.stderr
+    assert result.stdout == f"{NEEDS_BOOTSTRAP_MSG}\n"
