@@ -31,7 +31,9 @@ async def test_service_protocols_must_match_one_route(db, bp):
             {"name": "key-auth", "service": {"id": svc.id}, "protocols": ["grpcs"]}
         )
     assert info.value.fields == {
-        "protocols": "must match the protocols of at least one route pointing to this Plugin's service"
+        "protocols": (
+            "must match the protocols of at least one route pointing to this Plugin's service"
+        )
     }
     assert await db.plugins.count() == 0
 
