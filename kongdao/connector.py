@@ -91,6 +91,8 @@ class Capabilities:
         paging_state: offsets are driver paging states (page order is the database's).
         ordered_pages: pages come in primary-key order.
         count: ``count()`` is cheap.
+        filters: the strategy serves equality filters on any field (``find_page`` /
+            ``count_where``) with one query; without it, legacy ``find_all`` scans.
     """
 
     transactions: bool
@@ -101,6 +103,7 @@ class Capabilities:
     paging_state: bool
     ordered_pages: bool
     count: bool
+    filters: bool = False
 
 
 @runtime_checkable

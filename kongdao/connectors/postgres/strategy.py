@@ -267,15 +267,22 @@ class PostgresStrategy:
             non_pk.append("ttl")
         excluded = ", ".join(f"{quote_ident(c)} = EXCLUDED.{quote_ident(c)}" for c in non_pk)
         pk_list = ", ".join(quote_ident(c.column) for c in self.pk)
+        # Upserts insert with ON CONFLICT DO NOTHING first: when a concurrent writer created
+        # the row in between, nothing is written and the row is then locked and updated, so
+        # exactly one caller reports "create". The DO UPDATE form only serves a second attempt,
+        # which meets an expired row still holding the key (reads skip it, the index does not).
+        insert_sql = f"INSERT INTO {self.table} ({cols_sql}) VALUES ({values_sql}) "
+        returning = f" RETURNING {self.select_cols}"
         self.upsert_sql = (
-            f"INSERT INTO {self.table} ({cols_sql}) VALUES ({values_sql}) "
-            f"ON CONFLICT ({pk_list}) DO UPDATE SET {excluded} RETURNING {self.select_cols}"
+            f"{insert_sql}ON CONFLICT ({pk_list}) DO NOTHING{returning}",
+            f"{insert_sql}ON CONFLICT ({pk_list}) DO UPDATE SET {excluded}{returning}",
         )
         self.upsert_on_field_sql = {
             fname: (
-                f"INSERT INTO {self.table} ({cols_sql}) VALUES ({values_sql}) "
-                f"ON CONFLICT ({quote_ident(self.by_field[fname].column)}) DO UPDATE SET "
-                f"{excluded} RETURNING {self.select_cols}"
+                f"{insert_sql}ON CONFLICT ({quote_ident(self.by_field[fname].column)}) "
+                f"DO NOTHING{returning}",
+                f"{insert_sql}ON CONFLICT ({quote_ident(self.by_field[fname].column)}) "
+                f"DO UPDATE SET {excluded}{returning}",
             )
             for fname in self.schema.unique_fields
             if self.schema.field_map[fname].unique
@@ -464,32 +471,36 @@ class PostgresStrategy:
         ttl: int | None,
         *,
         missing_ok: bool,
-        on_conflict_sql: str | None = None,
+        on_conflict_sql: tuple[str, str] | None = None,
     ) -> WriteResult | None:
         new: Row | None = None
+        insert_sqls = on_conflict_sql or self.upsert_sql
         try:
             async with self.connector.pool.acquire() as conn, conn.transaction():
-                record = await conn.fetchrow(lock_sql, *lock_args)
-                old = None if record is None else self.to_row(record)
-                if old is None and not missing_ok:
-                    return None
-                new = apply(old)
-                if old is not None:
-                    args = self._pk_values(old) + [
-                        self.values(new)[i] for i in self.update_value_cols
-                    ]
-                    if self.has_cache_key:
-                        args.append(new.get("cache_key"))
-                    if self.has_ttl and (ttl is not None or missing_ok):
-                        args.append(self._expiry(ttl))
-                        written = await conn.fetchrow(self.update_ttl_sql, *args)
-                    else:
-                        written = await conn.fetchrow(self.update_sql, *args)
-                else:
+                for attempt in (0, 1):
+                    record = await conn.fetchrow(lock_sql, *lock_args)
+                    old = None if record is None else self.to_row(record)
+                    if old is None and not missing_ok:
+                        return None
+                    new = apply(old)
+                    if old is not None:
+                        args = self._pk_values(old) + [
+                            self.values(new)[i] for i in self.update_value_cols
+                        ]
+                        if self.has_cache_key:
+                            args.append(new.get("cache_key"))
+                        if self.has_ttl and (ttl is not None or missing_ok):
+                            args.append(self._expiry(ttl))
+                            written = await conn.fetchrow(self.update_ttl_sql, *args)
+                        else:
+                            written = await conn.fetchrow(self.update_sql, *args)
+                        break
                     args = self.values(new)
                     if self.has_ttl:
                         args.append(self._expiry(ttl))
-                    written = await conn.fetchrow(on_conflict_sql or self.upsert_sql, *args)
+                    written = await conn.fetchrow(insert_sqls[attempt], *args)
+                    if written is not None:
+                        break
         except Exception as exc:
             raise self._error(exc, new) from exc
         if written is None:
