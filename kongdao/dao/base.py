@@ -53,6 +53,14 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _check_page_args(size: Any, offset: Any) -> None:
+    """Kong's programmer errors on the ``size`` and ``offset`` arguments of pagers."""
+    if size is not None and not _is_number(size):
+        raise TypeError("size must be a number")
+    if offset is not None and not isinstance(offset, str):
+        raise TypeError("offset must be a string")
+
+
 class DAO(Generic[E]):
     """The data access object of one entity.
 
@@ -73,6 +81,22 @@ class DAO(Generic[E]):
         self._foreign = dict(schema.foreign_fields)
         self._simple_select = not schema.transformations and not any(
             sub.transformations for sub in schema.subschemas.values()
+        )
+        self._insert_shortcut = self._simple_select and not schema.ttl
+        self._foreign_pk: dict[str, tuple[str, ...]] = {}
+        for name, f in self._foreign.items():
+            ref = db.schemas.get(f.reference or "")
+            self._foreign_pk[name] = ref.primary_key if ref is not None else ("id",)
+        # fields whose values select-processing rewrites inside (records drop nested nulls)
+        self._nested = tuple(
+            n
+            for n, f in schema.fields
+            if f.type in ("record", "map", "any")
+            or (
+                f.type in ("array", "set")
+                and f.elements is not None
+                and f.elements.type == "record"
+            )
         )
 
     def __repr__(self) -> str:
@@ -103,10 +127,7 @@ class DAO(Generic[E]):
         check_size: bool = False,
     ) -> int:
         """Validate options as Kong does; return the page size to use."""
-        if size is not None and not _is_number(size):
-            raise TypeError("size must be a number")
-        if offset is not None and not isinstance(offset, str):
-            raise TypeError("offset must be a string")
+        _check_page_args(size, offset)
         errs: dict[str, Any] = {}
         page_size, max_page_size = DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
         if ttl is not None:
@@ -220,6 +241,14 @@ class DAO(Generic[E]):
     def _entity_dict(self, row: Row) -> dict[str, Any]:
         return self.schema.process_auto_fields(row, "select")
 
+    def _stored_view(self, data: dict[str, Any]) -> dict[str, Any]:
+        """``data`` as the database stores it: foreign keys reduced to their primary key."""
+        for name, pk in self._foreign_pk.items():
+            value = data.get(name)
+            if isinstance(value, dict) and len(value) != len(pk):
+                data = {**data, name: {k: value.get(k) for k in pk}}
+        return data
+
     # -- reads -----------------------------------------------------------------------------
 
     async def select(self, primary_key: Mapping[str, Any], *, nulls: bool = False) -> E | None:
@@ -327,9 +356,8 @@ class DAO(Generic[E]):
         """One page of the entities whose foreign key ``field`` is ``foreign_key``."""
         if not isinstance(foreign_key, Mapping):
             raise TypeError("foreign_key must be a table")
-        size = self._check_options(
-            pagination=pagination, size=size, offset=offset, check_size=False
-        )
+        # Kong's order: argument types, then the foreign key, then the size, then the options
+        _check_page_args(size, offset)
         self._check_foreign(field, foreign_key)
         size = self._check_options(pagination=pagination, size=size, check_size=True)
         rows, next_offset = await self.strategy.page_for(field, foreign_key, size, offset)
@@ -345,6 +373,9 @@ class DAO(Generic[E]):
         pagination: Mapping[str, int] | None = None,
     ) -> AsyncIterator[E]:
         """Iterate over the entities whose foreign key ``field`` is ``foreign_key``."""
+        if not isinstance(foreign_key, Mapping):
+            raise TypeError("foreign_key must be a table")
+        _check_page_args(size, None)
         self._check_foreign(field, foreign_key)
         size = self._check_options(pagination=pagination, size=size, check_size=True)
         offset: str | None = None
@@ -491,7 +522,14 @@ class DAO(Generic[E]):
             raise self._violation(errs)
         data = self._finish(data, entity, "insert", transform)
         row = await self.strategy.insert(data, ttl=ttl)
-        result: E = self.row_to_entity(row)
+        # A row just written from validated data reads back as that data (select-processing
+        # only drops nulls, which typed entities hold as None anyway), so the entity is built
+        # from it directly; schemas with on_read transformations or a remaining ttl take the
+        # full read path.
+        if self._insert_shortcut and all(data.get(n) is None for n in self._nested):
+            result: E = cast(E, self.schema.to_entity(self._stored_view(data)))
+        else:
+            result = self.row_to_entity(row)
         if not no_broadcast_crud_event:
             await self._emit("create", result, None)
         return result
@@ -542,9 +580,11 @@ class DAO(Generic[E]):
             NotFound: no entity has this primary key.
             SchemaViolation: the merged entity is invalid (or an immutable field changed).
         """
-        self._check_pk(primary_key)
+        if not isinstance(primary_key, Mapping):
+            raise TypeError("primary_key must be a table")
         if not isinstance(entity, Mapping):
             raise TypeError("entity must be a table")
+        self._check_pk(primary_key)
         self._check_options(ttl=ttl, transform=transform)
         data = self._process(entity, "update")
         await self._resolve_foreign(data)
@@ -606,9 +646,11 @@ class DAO(Generic[E]):
             SchemaViolation: the entity is invalid.
             ForeignKeyViolation: a foreign key references nothing.
         """
-        self._check_pk(primary_key)
+        if not isinstance(primary_key, Mapping):
+            raise TypeError("primary_key must be a table")
         if not isinstance(entity, Mapping):
             raise TypeError("entity must be a table")
+        self._check_pk(primary_key)
         self._check_options(ttl=ttl, transform=transform)
         data = self._process(entity, "upsert")
         data.update(primary_key)

@@ -232,6 +232,8 @@ def is_nonempty(value: Any) -> bool:
     """Kong's ``is_nonempty``: not absent, not null, not ``""`` and not an empty container."""
     if value is UNSET or value is None:
         return False
+    if type(value) is bool or type(value) is int:
+        return True
     if isinstance(value, (str, list, tuple, dict)):
         return len(value) > 0
     return not (isinstance(value, Mapping) and len(value) == 0)
@@ -250,7 +252,7 @@ def is_sequence(value: Any) -> bool:
 def get_path(data: Any, name: str) -> Any:
     """``get_field``: read a possibly dotted path (``config.redis_host``); UNSET when absent."""
     if "." not in name:
-        if isinstance(data, Mapping):
+        if type(data) is dict or isinstance(data, Mapping):
             return data.get(name, UNSET)
         return UNSET
     head, _, tail = name.partition(".")
@@ -273,12 +275,19 @@ def set_path(data: dict[str, Any], name: str, value: Any) -> None:
         set_path(sub, tail, value)
 
 
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+_PLAIN = frozenset(("string", "integer", "number", "boolean", "foreign"))
+
+
 def deepcopy_json(value: Any) -> Any:
     """Deep-copy JSON-like data (dicts, lists, tuples); other values are immutable."""
-    if isinstance(value, dict):
-        return {k: deepcopy_json(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [deepcopy_json(v) for v in value]
+    t = type(value)
+    if t in _SCALARS:
+        return value
+    if t is dict or isinstance(value, Mapping):
+        return {k: v if type(v) in _SCALARS else deepcopy_json(v) for k, v in value.items()}
+    if t is list or t is tuple:
+        return [v if type(v) in _SCALARS else deepcopy_json(v) for v in value]
     return value
 
 
@@ -566,15 +575,44 @@ _VALIDATORS: tuple[tuple[str, Callable[[Any, Any, Field], str | None]], ...] = (
     ("mutually_exclusive_subsets", _v_mutually_exclusive_subsets),
 )
 
-_compiled_validators: dict[int, tuple[Field, list[tuple[Callable[..., Any], Any]]]] = {}
+Check = Callable[[Any], "str | None"]
+_compiled_validators: dict[int, tuple[Field, tuple[Check, ...]]] = {}
 
 
-def _validators_of(field: Field) -> list[tuple[Callable[..., Any], Any]]:
-    """The validators a field declares, in Kong's order (computed once per field)."""
+def _membership(options: Sequence[Any], *, inside: bool, message: str) -> Check:
+    """``one_of`` (``inside``) / ``not_one_of`` with the message computed once.
+
+    Options that are all strings are looked up in a set; anything else is compared with
+    :func:`json_equal`, which keeps ``True`` and ``1`` apart as Lua does.
+    """
+    if options and all(type(o) is str for o in options):
+        members = frozenset(options)
+
+        def check_str(value: Any) -> str | None:
+            found = type(value) is str and value in members
+            return None if found is inside else message
+
+        return check_str
+
+    def check_any(value: Any) -> str | None:
+        return None if _in(value, options) is inside else message
+
+    return check_any
+
+
+def _bind(fn: Callable[[Any, Any, Field], str | None], arg: Any, field: Field) -> Check:
+    def check(value: Any) -> str | None:
+        return fn(value, arg, field)
+
+    return check
+
+
+def _validators_of(field: Field) -> tuple[Check, ...]:
+    """The validators a field declares, in Kong's order, compiled once per field."""
     cached = _compiled_validators.get(id(field))
     if cached is not None and cached[0] is field:
         return cached[1]
-    out: list[tuple[Callable[..., Any], Any]] = []
+    out: list[Check] = []
     for name, fn in _VALIDATORS:
         arg = getattr(field, name)
         if name in ("eq", "ne", "contains"):
@@ -586,9 +624,17 @@ def _validators_of(field: Field) -> list[tuple[Callable[..., Any], Any]]:
             arg = 1  # empty strings are not accepted unless len_min says otherwise
         elif arg is None or arg is False:
             continue
-        out.append((fn, arg))
-    _compiled_validators[id(field)] = (field, out)
-    return out
+        if name in ("one_of", "not_one_of"):
+            listed = ", ".join(lua_tostring(o) for o in arg)
+            key = "ONE_OF" if name == "one_of" else "NOT_ONE_OF"
+            out.append(
+                _membership(arg, inside=name == "one_of", message=lua_format(MESSAGES[key], listed))
+            )
+        else:
+            out.append(_bind(fn, arg, field))
+    compiled = tuple(out)
+    _compiled_validators[id(field)] = (field, compiled)
+    return compiled
 
 
 # --------------------------------------------------------------------------------------------
@@ -784,8 +830,8 @@ class Schema:
         elif t == "foreign":
             return self._validate_foreign(field, value)
 
-        for fn, arg in _validators_of(field):
-            err = fn(value, arg, field)
+        for check in _validators_of(field):
+            err = check(value)
             if err is not None:
                 return field.err or err
         return None
@@ -894,7 +940,7 @@ class Schema:
         self._run_checks(self, self.entity_checks, data, full_check, errors, messages)
         if sub is not None and sub.entity_checks:
             self._run_checks(
-                _Merged(sub, self), sub.entity_checks, data, full_check, errors, messages
+                _merged(sub, self), sub.entity_checks, data, full_check, errors, messages
             )
         self._transformation_checks(data, original_input, rbw_entity, errors)
         return errors or None
@@ -1010,8 +1056,32 @@ class Schema:
         is_select = context == "select"
         is_insert_or_upsert = context in ("insert", "upsert")
         now: float | None = None
-        for key, f in self.each_field(out):
+        fields = self.fields if not self.subschemas else tuple(self.each_field(out))
+        for key, f in fields:
             value = out.get(key, UNSET)
+            if f.type in _PLAIN and not f.auto and not f.legacy:
+                # the common case, kept short: scalar fields need defaults and nulls only
+                if value is UNSET:
+                    if context != "update":
+                        value = _handle_missing(f, value, no_defaults)
+                        if is_select and value is None and not nulls:
+                            value = UNSET
+                elif value is None:
+                    if is_select:
+                        if f.required is True:
+                            value = _handle_missing(f, value, no_defaults)
+                        if value is None and not nulls:
+                            value = UNSET
+                elif is_select and f.type == "integer" and type(value) is float:
+                    if math.isfinite(value):
+                        value = math.floor(value)
+                elif f.type == "integer" and type(value) is float and _is_int(value):
+                    value = int(value)
+                if value is UNSET:
+                    out.pop(key, None)
+                else:
+                    out[key] = value
+                continue
             if f.legacy and f.uuid and value == "":
                 value = None
             if not is_select and f.auto:
@@ -1151,6 +1221,40 @@ class _Merged:
         return self.parent.schema_field(name)
 
 
+_merged_cache: dict[tuple[int, int], tuple[Schema, Schema, _Merged]] = {}
+
+
+def _merged(sub: Schema, parent: Schema) -> _Merged:
+    """The (cached) field lookup of a subschema over its parent."""
+    key = (id(sub), id(parent))
+    cached = _merged_cache.get(key)
+    if cached is not None and cached[0] is sub and cached[1] is parent:
+        return cached[2]
+    merged = _Merged(sub, parent)
+    _merged_cache[key] = (sub, parent, merged)
+    return merged
+
+
+CheckPlan = tuple[tuple[str, bool, bool], ...]
+"""Per field of a check: (name, dotted path?, referenceable string field?)."""
+_check_plans: dict[tuple[int, int], tuple[object, EntityCheck, CheckPlan]] = {}
+
+
+def _plan(fields_of: Schema | _Merged, check: EntityCheck) -> CheckPlan:
+    key = (id(fields_of), id(check))
+    cached = _check_plans.get(key)
+    if cached is not None and cached[0] is fields_of and cached[1] is check:
+        return cached[2]
+    plan = []
+    for name in check.fields:
+        f = fields_of.schema_field(name)
+        referenceable = f is not None and f.type == "string" and f.referenceable
+        plan.append((name, "." in name, referenceable))
+    result = tuple(plan)
+    _check_plans[key] = (fields_of, check, result)
+    return result
+
+
 def _compatible(parent: Field, f: Field) -> bool:
     if parent.type != f.type:
         return False
@@ -1249,17 +1353,19 @@ def _run_entity_check(
     missing: list[str] = []
     all_absent = True
     all_ok = True
-    for name in check.fields:
-        value = get_path(data, name)
+    for name, dotted, referenceable in _plan(fields_of, check):
+        value = get_path(data, name) if dotted else data.get(name, UNSET)
         if value is UNSET:
             if not check.run_with_missing_fields and name in check.required:
                 missing.append(name)
         else:
             all_absent = False
-            f = fields_of.schema_field(name)
-            if f is not None and f.type == "string" and f.referenceable and is_reference(value):
+            if referenceable and is_reference(value):
                 return
-            set_path(projection, name, value)
+            if dotted:
+                set_path(projection, name, value)
+            else:
+                projection[name] = value
         if name in errors:
             all_ok = False
 
