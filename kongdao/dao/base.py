@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from kongdao import errors
@@ -197,7 +197,8 @@ class DAO(Generic[E]):
             else:
                 page_size = int(ps)
         elif page_size > max_page_size:
-            page_size = max_page_size
+            # Kong merges the default page_size (1000) over a smaller max_page_size and refuses
+            perrs["page_size"] = f"must be an integer between 1 and {max_page_size}"
         if perrs:
             errs["pagination"] = perrs
         return page_size, max_page_size
@@ -485,6 +486,21 @@ class DAO(Generic[E]):
         if unresolved:
             raise self._err(errors.foreign_keys_unresolved(unresolved))
 
+    async def _resolve_foreign_or_missing(
+        self,
+        data: dict[str, Any],
+        lookup: Callable[[], Awaitable[Row | None]],
+        missing: Callable[[dict[str, Any]], errors.KongDAOError],
+        key: dict[str, Any],
+    ) -> None:
+        """Resolve foreign keys for an update; a missing row wins (Kong reads it first)."""
+        try:
+            await self._resolve_foreign(data)
+        except errors.ForeignKeysUnresolved:
+            if await lookup() is None:
+                raise self._err(missing(key)) from None
+            raise
+
     def _violation(self, errs: Mapping[str, Any]) -> errors.KongDAOError:
         return self._err(errors.schema_violation(errs))
 
@@ -587,8 +603,10 @@ class DAO(Generic[E]):
         self._check_pk(primary_key)
         self._check_options(ttl=ttl, transform=transform)
         data = self._process(entity, "update")
-        await self._resolve_foreign(data)
         pk = dict(primary_key)
+        await self._resolve_foreign_or_missing(
+            data, lambda: self.strategy.select(pk), errors.not_found, pk
+        )
         apply = self._update_apply(
             entity,
             data,
@@ -618,7 +636,12 @@ class DAO(Generic[E]):
             raise TypeError("entity must be a table")
         self._check_options(ttl=ttl, transform=transform)
         data = self._process(entity, "update")
-        await self._resolve_foreign(data)
+        await self._resolve_foreign_or_missing(
+            data,
+            lambda: self.strategy.select_by_field(field, value),
+            errors.not_found_by_field,
+            {field: value},
+        )
         apply = self._update_apply(
             entity,
             data,

@@ -288,6 +288,9 @@ def deepcopy_json(value: Any) -> Any:
         return {k: v if type(v) in _SCALARS else deepcopy_json(v) for k, v in value.items()}
     if t is list or t is tuple:
         return [v if type(v) in _SCALARS else deepcopy_json(v) for v in value]
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict):  # a typed entity given where Kong accepts an entity table
+        return deepcopy_json(to_dict())
     return value
 
 

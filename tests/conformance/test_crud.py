@@ -1113,3 +1113,23 @@ async def test_count(db, bp):
     assert await db.services.count() == 2
     await db.services.upsert({"id": services[1].id}, {"host": "x.example.com"})
     assert await db.services.count() == 2
+
+
+async def test_update_of_a_missing_row_is_not_found_before_unresolved_keys(db):
+    missing = "0f0e0d0c-0b0a-4908-8706-050403020100"
+    with pytest.raises(errors.NotFound):
+        await db.routes.update({"id": missing}, {"service": {"name": "nope"}})
+    with pytest.raises(errors.NotFound):
+        await db.routes.update_by_name("nope", {"service": {"name": "nope"}})
+
+
+async def test_a_typed_entity_is_accepted_as_a_foreign_key(db, bp):
+    svc = await bp.services()
+    route = await db.routes.insert({"paths": ["/typed"], "service": svc})
+    assert route.service == {"id": svc.id}
+
+
+async def test_max_page_size_below_the_default_page_size_is_refused(db):
+    with pytest.raises(errors.InvalidOptions) as info:
+        await db.services.page(pagination={"max_page_size": 5})
+    assert info.value.options == {"pagination": {"page_size": "must be an integer between 1 and 5"}}

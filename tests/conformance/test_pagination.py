@@ -274,11 +274,15 @@ async def test_page_size_option(db, bp):
 
 async def test_max_page_size_option(db, bp):
     await asyncio.gather(*(bp.consumers() for _ in range(12)))
-    rows, offset = await db.consumers.page(10, pagination={"max_page_size": 10})
+    small = {"max_page_size": 10, "page_size": 10}
+    rows, offset = await db.consumers.page(10, pagination=small)
     assert len(rows) == 10
     assert offset is not None
     with pytest.raises(errors.InvalidSize):
-        await db.consumers.page(11, pagination={"max_page_size": 10})
+        await db.consumers.page(11, pagination=small)
+    # Kong merges the default page_size (1000) under a smaller max_page_size: refused
+    with pytest.raises(errors.InvalidOptions):
+        await db.consumers.page(10, pagination={"max_page_size": 10})
     # a larger maximum allows larger pages than the default one
     rows, offset = await db.consumers.page(60000, pagination={"max_page_size": 60000})
     assert len(rows) == 12
