@@ -6,6 +6,10 @@ plugin knows). Servers:
 * PostgreSQL: ``KONGDAO_TEST_PG_DSN`` (an administrative DSN, default
   ``postgresql://postgres@127.0.0.1:5432/postgres``); a fresh database is created for the
   session and dropped at the end.
+* Cassandra: ``KONGDAO_TEST_CASSANDRA_DSN`` (default
+  ``cassandra://127.0.0.1:9042/?protocol_version=3``, the local Cassandra 2.1 that
+  ``make cassandra-up`` starts; its keyspace part is ignored); a fresh keyspace
+  ``kongdao_test_<hex>`` is created by the bootstrap and dropped at the end.
 
 A backend that cannot be reached is skipped with the reason locally, and fails the run under CI
 (``CI=true``): CI must prove every connector, every time.
@@ -35,6 +39,7 @@ from kongdao.db import DB
 __all__ = ["Blueprints", "backend_dsn", "create_tables", "known_backends"]
 
 _PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+_CASSANDRA = "cassandra://127.0.0.1:9042/?protocol_version=3"
 
 
 def known_backends() -> list[str]:
@@ -42,7 +47,7 @@ def known_backends() -> list[str]:
     env = os.environ.get("KONGDAO_TEST_BACKENDS")
     if env:
         return [b.strip() for b in env.split(",") if b.strip()]
-    return ["postgres"]
+    return ["postgres", "cassandra"]
 
 
 def _in_ci() -> bool:
@@ -80,6 +85,33 @@ async def _create_pg_database() -> tuple[str, Callable[[], Any]]:
     return f"{base}/{name}", drop
 
 
+async def _create_cassandra_keyspace() -> tuple[str, Callable[[], Any]]:
+    import urllib.parse
+
+    from kongdao.connectors.cassandra import from_dsn
+
+    base = urllib.parse.urlsplit(os.environ.get("KONGDAO_TEST_CASSANDRA_DSN", _CASSANDRA))
+    name = f"kongdao_test_{secrets.token_hex(4)}"
+    dsn = urllib.parse.urlunsplit(base._replace(path=f"/{name}"))
+    probe = from_dsn(dsn)
+    try:
+        await probe.connect()
+    except Exception as exc:
+        _unavailable("cassandra", str(exc))
+        raise
+    await probe.close()
+
+    async def drop() -> None:
+        connector = from_dsn(dsn)
+        await connector.connect()
+        try:
+            await connector.drop_keyspace()
+        finally:
+            await connector.close()
+
+    return dsn, drop
+
+
 _databases: dict[str, str] = {}
 
 
@@ -89,6 +121,9 @@ async def backend_dsn(backend: str) -> str:
         return _databases[backend]
     if backend == "postgres":
         dsn, drop = await _create_pg_database()
+        _cleanups.append(drop)
+    elif backend == "cassandra":
+        dsn, drop = await _create_cassandra_keyspace()
         _cleanups.append(drop)
     else:
         raise ValueError(f"unknown test backend {backend!r}")
@@ -125,7 +160,9 @@ async def dsn_for(backend: str, _session_cleanup: None) -> str:
 
 @pytest.fixture(scope="session")
 async def _session_db(dsn_for: str) -> AsyncIterator[DB]:
-    db = await kongdao.connect(dsn_for, ttl_cleanup_interval=None, pool_max_size=20)
+    # The pool size is a PostgreSQL setting (the Cassandra driver multiplexes connections).
+    settings: dict[str, Any] = {"pool_max_size": 20} if dsn_for.startswith("postgres") else {}
+    db = await kongdao.connect(dsn_for, ttl_cleanup_interval=None, **settings)
     yield db
     await db.close()
 
@@ -201,5 +238,9 @@ async def create_tables(db: DB, *entities: type[Any]) -> None:
             from kongdao.connectors.postgres.ddl import create_table_sql
 
             await db.connector.execute_ddl(create_table_sql(schema, db.schemas))
+        elif db.connector.name == "cassandra":
+            from kongdao.connectors.cassandra.ddl import create_table_cql
+
+            await db.connector.execute_ddl(create_table_cql(schema, db.schemas))
         else:
             raise NotImplementedError(f"create_tables: no DDL for {db.connector.name}")
