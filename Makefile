@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## create the virtualenv in .venv and install kongdao with its dev extras
 
-lint: $(STAMP) ## ruff (lint + format check) and mypy --strict on kongdao/
+lint: $(STAMP) gen-check ## ruff (lint + format check), mypy --strict on kongdao/, generated code up to date
 	$(VENV)/bin/ruff check kongdao tests benchmarks
 	$(VENV)/bin/ruff format --check kongdao tests benchmarks
 	$(VENV)/bin/mypy
@@ -28,14 +28,42 @@ lint: $(STAMP) ## ruff (lint + format check) and mypy --strict on kongdao/
 typecheck: $(STAMP) ## mypy --strict on kongdao/ only
 	$(VENV)/bin/mypy
 
+.PHONY: gen gen-check
+gen: $(STAMP) ## regenerate the typed DAO classes (kongdao/dao/typed.py, kongdao/sync/typed.py)
+	$(PY) -m kongdao._codegen
+
+gen-check: $(STAMP) ## fail when the committed generated DAO classes differ from a fresh generation
+	$(PY) -m kongdao._codegen --check
+
 test-unit: $(STAMP) ## the tests that need no database
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
-test: lint postgres-up ## lint, types and the whole test suite (against the real databases)
+test: lint postgres-up cassandra-up ## lint, types and the whole test suite (against the real databases)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 demo: $(STAMP) postgres-up ## a walk-through of kongdao on the local PostgreSQL (prints each step)
 	$(PY) -m kongdao.demo
+
+# Benchmarks: kongdao vs the raw drivers, interleaved, on both databases (benchmarks/README.md).
+# BENCH_ARGS passes options to `python -m benchmarks` (e.g. BENCH_ARGS="--databases postgres").
+# `make bench` saves its run as the baseline when there is none yet; SAVE_BASELINE=1 replaces it.
+BENCH_STAMP := $(VENV)/.stamp-bench
+BENCH_ARGS ?=
+BENCH_COMPARE_ARGS ?=
+
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	@touch $(BENCH_STAMP)
+
+.PHONY: bench bench-quick bench-compare
+bench: $(BENCH_STAMP) services ## full benchmark suite (PostgreSQL + Cassandra): table, JSON and chart in benchmarks/results/
+	$(PY) -m benchmarks --full $(if $(SAVE_BASELINE),--save-baseline,--save-baseline-if-missing) $(BENCH_ARGS)
+
+bench-quick: $(BENCH_STAMP) services ## the benchmark suite in quick mode (under 2 minutes)
+	$(PY) -m benchmarks --quick $(BENCH_ARGS)
+
+bench-compare: $(STAMP) ## compare the latest benchmark run with the saved baseline; fails on a >15% slowdown
+	$(PY) -m benchmarks.compare $(BENCH_COMPARE_ARGS)
 
 clean: ## remove the virtualenv and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist *.egg-info

@@ -26,9 +26,15 @@ from typing import TYPE_CHECKING, Any
 
 from kongdao import plugins as bundled_plugins
 from kongdao.dao import DAO
-from kongdao.dao.plugins import PluginsDAO
-from kongdao.dao.tags import TagsDAO
-from kongdao.entities import CORE_ENTITIES, Consumer, Route, Service
+from kongdao.dao.typed import (
+    DAO_CLASSES,
+    ConsumersDAO,
+    PluginsDAO,
+    RoutesDAO,
+    ServicesDAO,
+    TagsDAO,
+)
+from kongdao.entities import CORE_ENTITIES
 from kongdao.errors import InterfaceError, KongDAOError
 from kongdao.events import Events
 from kongdao.registry import connector_from_dsn
@@ -36,6 +42,7 @@ from kongdao.schema.entity import Entity, EntitySchema, schema_of
 
 if TYPE_CHECKING:
     from kongdao.connector import Connector
+    from kongdao.legacy import LegacyFactory
     from kongdao.migrations.runner import Migrations
 
 __all__ = ["DB", "DBState", "connect"]
@@ -43,10 +50,6 @@ __all__ = ["DB", "DBState", "connect"]
 log = logging.getLogger("kongdao")
 
 DEFAULT_DSN = "postgresql://kong@127.0.0.1:5432/kong"
-
-
-_DAO_CLASSES: dict[str, type[DAO[Any]]] = {"plugins": PluginsDAO, "tags": TagsDAO}
-"""Entities whose DAO adds behaviour to the generic one (Kong's custom DAOs)."""
 
 
 class DBState(enum.Enum):
@@ -69,9 +72,9 @@ class DB:
     .. versionadded:: 0.1
     """
 
-    services: DAO[Service]
-    routes: DAO[Route]
-    consumers: DAO[Consumer]
+    services: ServicesDAO
+    routes: RoutesDAO
+    consumers: ConsumersDAO
     plugins: PluginsDAO
     tags: TagsDAO
 
@@ -116,7 +119,7 @@ class DB:
         await self.connector.connect()
         for name, schema in self.schemas.items():
             strategy = self.connector.strategy_for(schema, self.schemas)
-            dao_class = _DAO_CLASSES.get(name, DAO)
+            dao_class = DAO_CLASSES.get(name, DAO)
             dao: DAO[Any] = dao_class(self, schema, strategy)
             self.daos[name] = dao
             setattr(self, name, dao)
@@ -159,6 +162,19 @@ class DB:
         raise AttributeError(name)
 
     # -- facilities --------------------------------------------------------------------------
+
+    @property
+    def dao(self) -> LegacyFactory:
+        """The legacy Kong 0.13 DAO factory over this DB (``db.dao.plugins.find_all(...)``).
+
+        See :mod:`kongdao.legacy`; built on first use.
+        """
+        factory: LegacyFactory | None = self.__dict__.get("_legacy_dao")
+        if factory is None:
+            from kongdao.legacy import LegacyFactory
+
+            factory = self.__dict__.setdefault("_legacy_dao", LegacyFactory(self))
+        return factory
 
     @property
     def migrations(self) -> Migrations:

@@ -7,6 +7,7 @@
     kongdao migrations finish [--force]      run the pending teardowns
     kongdao migrations list                  show the state; exit 0, 3, 4 or 5 (Kong's codes)
     kongdao migrations reset [-y]            drop everything kongdao created
+    kongdao bench [ARGS...]                  run the benchmark suite (from a source checkout)
 
 Every ``migrations`` command takes ``--dsn`` (default: ``$KONGDAO_DSN``, then kongdao's
 default), ``--db-timeout S`` (connect and statement timeout), ``--lock-timeout S`` (how long the
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import os
 import sys
 import urllib.parse
 from collections.abc import Callable, Coroutine, Sequence
@@ -68,7 +70,39 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kongdao {kongdao.__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_migrations(commands)
+    _add_bench(commands)
     return parser
+
+
+def _add_bench(commands: Any) -> None:
+    # prefix_chars="+": every argument, options included, goes to the suite's own parser
+    bench = commands.add_parser(
+        "bench",
+        help="run the benchmark suite: kongdao vs the raw drivers (kongdao bench --help)",
+        add_help=False,
+        prefix_chars="+",
+    )
+    bench.add_argument("args", nargs=argparse.REMAINDER)
+    bench.set_defaults(handler=_bench)
+
+
+def _bench_main() -> Callable[[list[str]], Coroutine[Any, Any, int]]:
+    """``benchmarks.__main__.main_async``; the suite lives in the source tree, not the wheel."""
+    here = os.getcwd()
+    if os.path.isfile(os.path.join(here, "benchmarks", "__main__.py")) and here not in sys.path:
+        sys.path.insert(0, here)
+    try:
+        from benchmarks.__main__ import main_async
+    except ImportError as exc:
+        raise CLIError(
+            "the benchmark suite ships with kongdao's source tree, not the package: "
+            f"run 'kongdao bench' from a checkout ({exc})"
+        ) from None
+    return main_async
+
+
+async def _bench(args: argparse.Namespace) -> int:
+    return await _bench_main()(args.args)
 
 
 def _add_migrations(commands: Any) -> None:

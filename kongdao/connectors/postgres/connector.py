@@ -31,6 +31,7 @@ CAPABILITIES = Capabilities(
     paging_state=False,
     ordered_pages=True,
     count=True,
+    filters=True,
 )
 
 _ENV_PREFIX = "KONGDAO_PG_"

@@ -647,5 +647,76 @@ class PostgresStrategy:
             if n < batch:
                 return total
 
+    # -- equality filters on any field (Capabilities.filters; used by kongdao.legacy) ---------
+
+    def _filter_conditions(self, filters: Mapping[str, Any]) -> tuple[list[str], list[Any]]:
+        """``WHERE`` conditions and bound values for equality on each filtered field.
+
+        Foreign keys compare their ``<field>_id`` column, timestamps go through
+        ``TO_TIMESTAMP``, arrays compare as arrays (``= $n::TEXT[]``), sets as sets (contained
+        both ways, so order does not matter), JSON columns (records, maps) by content with null
+        members left out (``jsonb_strip_nulls``); ``None`` is ``IS NULL``. Values are always
+        bound.
+        """
+        conds: list[str] = []
+        args: list[Any] = []
+        for name, value in filters.items():
+            column = self.by_field.get(name)
+            if column is None:
+                raise errors.schema_violation({name: "unknown field"}, strategy=STRATEGY)
+            q = quote_ident(column.column)
+            bound = column.to_db(value) if isinstance(value, Mapping) else value
+            if bound is None:
+                conds.append(f"{q} IS NULL")
+                continue
+            args.append(bound)
+            p = f"${len(args)}"
+            f = self.schema.field_map[name]
+            if column.kind == "timestamp":
+                conds.append(f"{q} = {column.param.format(p)}")
+            elif column.kind == "foreign" or not (is_json(f) or f.type in ("array", "set")):
+                conds.append(f"{q} = {p}")
+            elif is_json(f):  # by content: a null member equals an absent one
+                conds.append(f"jsonb_strip_nulls({q}) = jsonb_strip_nulls({p}::JSONB)")
+            elif f.type == "set":
+                t = column_type(f)
+                conds.append(f"({q} @> {p}::{t} AND {q} <@ {p}::{t})")
+            else:
+                conds.append(f"{q} = {p}::{column_type(f)}")
+        if self.alive:
+            conds.append(self.alive)
+        return conds, args
+
+    async def find_page(self, filters: Mapping[str, Any], size: int, offset: str | None) -> Page:
+        """One keyset page of the rows whose fields equal ``filters`` (like :meth:`page`).
+
+        Raises:
+            InvalidOffset: the offset was not produced by this strategy.
+        """
+        conds, args = self._filter_conditions(filters)
+        if offset is not None:
+            after = decode_offset(offset, self.pk_fields)
+            lhs = ", ".join(quote_ident(c.column) for c in self.pk)
+            rhs = ", ".join(f"${len(args) + i}" for i in range(1, len(after) + 1))
+            args.extend(after)
+            conds.append(f"({lhs}) > ({rhs})")
+        where = f" WHERE {' AND '.join(conds)}" if conds else ""
+        sql = (
+            f"SELECT {self.select_cols} FROM {self.table}{where} "
+            f"ORDER BY {self.order_by} LIMIT ${len(args) + 1}"
+        )
+        return await self._page(sql, args, size)
+
+    async def count_where(self, filters: Mapping[str, Any]) -> int:
+        """The number of live rows whose fields equal ``filters``."""
+        conds, args = self._filter_conditions(filters)
+        where = f" WHERE {' AND '.join(conds)}" if conds else ""
+        try:
+            async with self.connector.pool.acquire() as conn:
+                n = await conn.fetchval(f"SELECT count(*) FROM {self.table}{where}", *args)
+        except Exception as exc:
+            raise self._error(exc) from exc
+        return int(n)
+
 
 _Converter = Callable[[Any], Any]
