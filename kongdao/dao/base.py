@@ -22,6 +22,7 @@ from kongdao import errors
 from kongdao.events import CrudEvent, Operation
 from kongdao.schema.entity import Entity, EntitySchema
 from kongdao.schema.fields import UNSET, Field
+from kongdao.schema.reader import compile_reader
 from kongdao.schema.schema import ShorthandError, TransformationFailed
 
 if TYPE_CHECKING:
@@ -83,6 +84,7 @@ class DAO(Generic[E]):
             sub.transformations for sub in schema.subschemas.values()
         )
         self._insert_shortcut = self._simple_select and not schema.ttl
+        self._reader = compile_reader(schema)
         self._foreign_pk: dict[str, tuple[str, ...]] = {}
         for name, f in self._foreign.items():
             ref = db.schemas.get(f.reference or "")
@@ -231,6 +233,9 @@ class DAO(Generic[E]):
 
     def row_to_entity(self, row: Row, *, nulls: bool = False) -> E:
         """Kong's ``row_to_entity``: select-processing, ``on_read`` transformations, typing."""
+        if self._reader is not None and not nulls:
+            # nulls=True keeps explicit nulls inside records: the general path handles it
+            return cast(E, self._reader(row))
         data = self.schema.process_auto_fields(row, "select", nulls)
         if not self._simple_select:
             try:
