@@ -484,8 +484,9 @@ class PostgresStrategy:
                         return None
                     new = apply(old)
                     if old is not None:
+                        new_values = self.values(new)
                         args = self._pk_values(old) + [
-                            self.values(new)[i] for i in self.update_value_cols
+                            new_values[i] for i in self.update_value_cols
                         ]
                         if self.has_cache_key:
                             args.append(new.get("cache_key"))
