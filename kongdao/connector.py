@@ -172,9 +172,18 @@ class Strategy(Protocol):
         ...
 
     async def upsert(
-        self, pk: Mapping[str, Any], apply: ApplyFn, *, ttl: int | None = None
+        self,
+        pk: Mapping[str, Any],
+        apply: ApplyFn,
+        *,
+        ttl: int | None = None,
+        with_old: bool = True,
     ) -> WriteResult:
-        """Insert or replace the row with this key; ``apply`` gets the stored row or ``None``."""
+        """Insert or replace the row with this key; ``apply`` gets the stored row or ``None``.
+
+        ``with_old=False``: nobody needs the replaced row (no event subscriber, and ``apply``
+        ignores it); the strategy may then write in one statement and return ``old=None``.
+        """
         ...
 
     async def upsert_by_field(
@@ -183,15 +192,21 @@ class Strategy(Protocol):
         """As :meth:`upsert`, by a unique field; an existing row keeps its primary key."""
         ...
 
-    async def delete(self, pk: Mapping[str, Any]) -> DeleteResult:
+    async def delete(self, pk: Mapping[str, Any], *, cascaded: bool = True) -> DeleteResult:
         """Delete the row and cascade as the schemas say; ``row`` is ``None`` if it was absent.
+
+        ``cascaded=False`` tells the strategy that nobody needs the rows removed by cascades
+        (no event subscriber): it may then leave ``DeleteResult.cascaded`` empty and delete in
+        one statement where the database cascades by itself.
 
         Raises:
             ForeignKeyViolation: a ``restrict`` reference prevents the delete.
         """
         ...
 
-    async def delete_by_field(self, field: str, value: Any) -> DeleteResult:
+    async def delete_by_field(
+        self, field: str, value: Any, *, cascaded: bool = True
+    ) -> DeleteResult:
         """As :meth:`delete`, by a unique field."""
         ...
 

@@ -687,7 +687,10 @@ class DAO(Generic[E]):
         if errs:
             raise self._violation(errs)
         data = self._finish(data, entity, "upsert", transform)
-        result = await self.strategy.upsert(dict(primary_key), lambda _stored: data, ttl=ttl)
+        events = not no_broadcast_crud_event and self.db.events.active
+        result = await self.strategy.upsert(
+            dict(primary_key), lambda _stored: data, ttl=ttl, with_old=events
+        )
         return await self._written(
             "update" if result.old is not None else "create", result, no_broadcast_crud_event
         )
@@ -749,7 +752,8 @@ class DAO(Generic[E]):
             ForeignKeyViolation: an entity with ``on_delete="restrict"`` references this one.
         """
         self._check_pk(primary_key)
-        result = await self.strategy.delete(primary_key)
+        events = not no_broadcast_crud_event and self.db.events.active
+        result = await self.strategy.delete(primary_key, cascaded=events)
         return await self._deleted(result.row, result.cascaded, no_broadcast_crud_event)
 
     async def delete_by(
@@ -758,7 +762,8 @@ class DAO(Generic[E]):
         """As :meth:`delete`, by a unique field (``delete_by_<field>``)."""
         f = self._unique_field(field)
         self._check_unique_value(field, f, value)
-        result = await self.strategy.delete_by_field(field, value)
+        events = not no_broadcast_crud_event and self.db.events.active
+        result = await self.strategy.delete_by_field(field, value, cascaded=events)
         return await self._deleted(result.row, result.cascaded, no_broadcast_crud_event)
 
     async def _deleted(

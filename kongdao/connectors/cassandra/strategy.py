@@ -815,7 +815,12 @@ class CassandraStrategy:
         return await self._update(lambda: self._find(field, value), apply, ttl, upsert=False)
 
     async def upsert(
-        self, pk: Mapping[str, Any], apply: ApplyFn, *, ttl: int | None = None
+        self,
+        pk: Mapping[str, Any],
+        apply: ApplyFn,
+        *,
+        ttl: int | None = None,
+        with_old: bool = True,
     ) -> WriteResult:
         """See :meth:`kongdao.connector.Strategy.upsert`."""
         key = self.pk.db_value(pk.get(self.pk_field))
@@ -951,12 +956,18 @@ class CassandraStrategy:
             await _backoff(attempt)
         raise self._contention()
 
-    async def delete(self, pk: Mapping[str, Any]) -> DeleteResult:
-        """See :meth:`kongdao.connector.Strategy.delete`: children first, the row last."""
+    async def delete(self, pk: Mapping[str, Any], *, cascaded: bool = True) -> DeleteResult:
+        """See :meth:`kongdao.connector.Strategy.delete`: children first, the row last.
+
+        ``cascaded`` is accepted for the protocol; this strategy deletes children itself, so it
+        always knows them.
+        """
         key = self.pk.db_value(pk.get(self.pk_field))
         return await self._delete(lambda: self._read(key))
 
-    async def delete_by_field(self, field: str, value: Any) -> DeleteResult:
+    async def delete_by_field(
+        self, field: str, value: Any, *, cascaded: bool = True
+    ) -> DeleteResult:
         """See :meth:`kongdao.connector.Strategy.delete_by_field`."""
         return await self._delete(lambda: self._find(field, value))
 

@@ -288,6 +288,20 @@ class PostgresStrategy:
             if self.schema.field_map[fname].unique
         }
         self.delete_sql = f"DELETE FROM {self.table} WHERE {pk_where}"
+        # without cascade rows to report, a delete is one statement (the foreign keys cascade
+        # or refuse by themselves)
+        self.delete_returning_sql = (
+            f"DELETE FROM {self.table} WHERE {pk_where}{and_alive} RETURNING {self.select_cols}"
+        )
+        self.delete_by_field_returning_sql = {
+            fname: (
+                f"DELETE FROM {self.table} WHERE {quote_ident(self.by_field[fname].column)} = $1"
+                f"{and_alive} RETURNING {self.select_cols}"
+            )
+            for fname in self.schema.unique_fields
+            # an endpoint key need not be unique: one statement could delete several rows
+            if self.schema.field_map[fname].unique
+        }
         self.count_sql = f"SELECT count(*) FROM {self.table}" + (f" WHERE {alive}" if alive else "")
         self.truncate_sql = f"TRUNCATE {self.table} CASCADE"
         self.order_by = ", ".join(quote_ident(c.column) for c in self.pk)
@@ -529,9 +543,26 @@ class PostgresStrategy:
         )
 
     async def upsert(
-        self, pk: Mapping[str, Any], apply: ApplyFn, *, ttl: int | None = None
+        self,
+        pk: Mapping[str, Any],
+        apply: ApplyFn,
+        *,
+        ttl: int | None = None,
+        with_old: bool = True,
     ) -> WriteResult:
         """See :meth:`kongdao.connector.Strategy.upsert`."""
+        if not with_old:
+            # nobody needs the replaced row: one INSERT ... ON CONFLICT DO UPDATE
+            new = apply(None)
+            args = self.values(new)
+            if self.has_ttl:
+                args.append(self._expiry(ttl))
+            try:
+                async with self.connector.pool.acquire() as conn:
+                    written = await conn.fetchrow(self.upsert_sql[1], *args)
+            except Exception as exc:
+                raise self._error(exc, new) from exc
+            return WriteResult(self.to_row(written), None)
         result = await self._write_locked(
             self.select_for_update_sql, self._pk_values(pk), apply, ttl, missing_ok=True
         )
@@ -600,15 +631,29 @@ class PostgresStrategy:
             f"WHERE {col} = ANY($1::TEXT[]::UUID[]) FOR UPDATE"
         )
 
-    async def delete(self, pk: Mapping[str, Any]) -> DeleteResult:
+    async def _delete_returning(self, sql: str, args: list[Any]) -> DeleteResult:
+        try:
+            async with self.connector.pool.acquire() as conn:
+                record = await conn.fetchrow(sql, *args)
+        except Exception as exc:
+            raise self._error(exc) from exc
+        return DeleteResult(None if record is None else self.to_row(record))
+
+    async def delete(self, pk: Mapping[str, Any], *, cascaded: bool = True) -> DeleteResult:
         """See :meth:`kongdao.connector.Strategy.delete`."""
+        if not cascaded:
+            return await self._delete_returning(self.delete_returning_sql, self._pk_values(pk))
         return await self._delete(self.select_for_update_sql, self._pk_values(pk))
 
-    async def delete_by_field(self, field: str, value: Any) -> DeleteResult:
+    async def delete_by_field(
+        self, field: str, value: Any, *, cascaded: bool = True
+    ) -> DeleteResult:
         """See :meth:`kongdao.connector.Strategy.delete_by_field`."""
-        return await self._delete(
-            self.by_field_for_update_sql[field], [self._field_value(field, value)]
-        )
+        args = [self._field_value(field, value)]
+        single = self.delete_by_field_returning_sql.get(field)
+        if not cascaded and single is not None:
+            return await self._delete_returning(single, args)
+        return await self._delete(self.by_field_for_update_sql[field], args)
 
     async def truncate(self) -> None:
         """See :meth:`kongdao.connector.Strategy.truncate`."""
