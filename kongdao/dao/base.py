@@ -90,16 +90,7 @@ class DAO(Generic[E]):
             ref = db.schemas.get(f.reference or "")
             self._foreign_pk[name] = ref.primary_key if ref is not None else ("id",)
         # fields whose values select-processing rewrites inside (records drop nested nulls)
-        self._nested = tuple(
-            n
-            for n, f in schema.fields
-            if f.type in ("record", "map", "any")
-            or (
-                f.type in ("array", "set")
-                and f.elements is not None
-                and f.elements.type == "record"
-            )
-        )
+        self._nested = tuple(n for n, f in schema.fields if f.is_nested)
 
     def __repr__(self) -> str:
         return f"<DAO {self.name} ({self._strategy_name})>"

@@ -22,6 +22,7 @@ import attrs
 
 __all__ = [
     "FIELD_TYPES",
+    "SCALAR_TYPES",
     "UNSET",
     "Field",
     "MatchAny",
@@ -52,6 +53,9 @@ FieldType = Literal[
 FIELD_TYPES: Final[frozenset[str]] = frozenset(
     ("string", "number", "integer", "boolean", "array", "set", "map", "record", "foreign", "any")
 )
+
+SCALAR_TYPES: Final[frozenset[str]] = frozenset(("string", "integer", "number", "boolean"))
+"""Field types holding one plain value (what arrays and sets of scalars contain)."""
 
 OnDelete = Literal["restrict", "cascade", "null"]
 CustomValidator = Callable[[Any], "str | None"]
@@ -254,6 +258,24 @@ class Field:
     def has_default(self) -> bool:
         """Whether the field declares a default (which may be ``None``)."""
         return self.default is not UNSET
+
+    @property
+    def is_auto_timestamp(self) -> bool:
+        """Whether this is an auto timestamp (``created_at`` / ``updated_at``)."""
+        return self.timestamp and self.auto and self.type in ("integer", "number")
+
+    @property
+    def is_nested(self) -> bool:
+        """Whether values have nested structure.
+
+        Records, maps, ``any``, and arrays or sets whose elements are not scalars: connectors
+        store these as JSON documents.
+        """
+        if self.type in ("record", "map", "any"):
+            return True
+        if self.type in ("array", "set"):
+            return self.elements is None or self.elements.type not in SCALAR_TYPES
+        return False
 
     def record_field(self, name: str) -> Field | None:
         """The sub-field ``name`` of a record, or ``None``."""

@@ -22,7 +22,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from kongdao.schema.fields import UNSET, Field, Ref
+from kongdao.schema.fields import SCALAR_TYPES, UNSET, Field, Ref
 from kongdao.schema.schema import _adjust, _dedup, deepcopy_json
 
 if TYPE_CHECKING:
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 __all__ = ["compile_reader"]
 
 Reader = Callable[[Mapping[str, Any]], "Entity"]
-_SCALAR_ELEMENTS = frozenset(("string", "integer", "number", "boolean"))
 
 
 def _missing(f: Field) -> Callable[[], Any]:
@@ -85,7 +84,7 @@ def _converter(name: str, f: Field) -> Callable[[Any], Any]:
     simple_elements = (
         t in ("array", "set")
         and f.elements is not None
-        and f.elements.type in _SCALAR_ELEMENTS
+        and f.elements.type in SCALAR_TYPES
         and not f.elements.auto
         and f.elements.default is UNSET
     )

@@ -84,27 +84,13 @@ def check_table_name(name: str, what: str = "table") -> str:
     return name
 
 
-def is_auto_timestamp(field: Field) -> bool:
-    """Auto timestamps (``created_at``/``updated_at``) are stored as ``timestamp``."""
-    return field.timestamp and field.auto and field.type in ("integer", "number")
-
-
-def is_json(field: Field) -> bool:
-    """Whether a field is stored as JSON ``text``."""
-    if field.type in ("record", "map", "any"):
-        return True
-    if field.type in ("array", "set"):
-        return field.elements is None or field.elements.type not in _SCALARS
-    return False
-
-
 def column_type(field: Field, foreign_pk: Field | None = None) -> str:
     """The CQL type of a field's column."""
     if field.type == "foreign":
         return column_type(foreign_pk) if foreign_pk is not None else "uuid"
-    if is_auto_timestamp(field):
+    if field.is_auto_timestamp:
         return "timestamp"
-    if is_json(field):
+    if field.is_nested:
         return "text"
     if field.type in ("array", "set"):
         assert field.elements is not None
@@ -198,13 +184,13 @@ class Column:
             self.to_db, self.from_db, self.normalize = fk_to_db, fk_from_db, fk_normalize
         else:
             self.name = name
-            if is_auto_timestamp(field):
+            if field.is_auto_timestamp:
                 self.kind = "timestamp"
                 if field.type == "integer":
                     self.from_db, self.normalize = _seconds_int, _norm_int
                 else:
                     self.from_db, self.normalize = _seconds_float, _norm_ms
-            elif is_json(field):
+            elif field.is_nested:
                 self.kind = "json"
                 self.to_db, self.from_db = _json_dumps, _json_loads
 

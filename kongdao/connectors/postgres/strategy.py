@@ -63,27 +63,13 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def is_auto_timestamp(field: Field) -> bool:
-    """Auto timestamps (``created_at``/``updated_at``) are stored as ``TIMESTAMPTZ``."""
-    return field.timestamp and field.auto and field.type in ("integer", "number")
-
-
-def is_json(field: Field) -> bool:
-    """Whether a field is stored as ``JSONB``."""
-    if field.type in ("record", "map", "any"):
-        return True
-    if field.type in ("array", "set"):
-        return field.elements is None or field.elements.type not in _SCALAR_ARRAY_TYPES
-    return False
-
-
 def column_type(field: Field, foreign_pk: Field | None = None) -> str:
     """The SQL type of a field's column."""
     if field.type == "foreign":
         return column_type(foreign_pk) if foreign_pk is not None else "UUID"
-    if is_auto_timestamp(field):
+    if field.is_auto_timestamp:
         return "TIMESTAMP WITH TIME ZONE"
-    if is_json(field):
+    if field.is_nested:
         return "JSONB"
     if field.type in ("array", "set"):
         assert field.elements is not None
@@ -107,7 +93,7 @@ class Column:
             self.kind = "foreign"
             self.column = f"{name}_{fk_key}"
         else:
-            self.kind = "timestamp" if is_auto_timestamp(field) else "plain"
+            self.kind = "timestamp" if field.is_auto_timestamp else "plain"
             self.column = name
         q = quote_ident(self.column)
         if self.kind == "timestamp":
@@ -354,6 +340,13 @@ class PostgresStrategy:
             out.append(row.get("cache_key"))
         return out
 
+    def insert_args(self, row: Mapping[str, Any], ttl: int | None) -> list[Any]:
+        """The bound values of an INSERT: the row's values, then the expiry for ttl schemas."""
+        args = self.values(row)
+        if self.has_ttl:
+            args.append(self._expiry(ttl))
+        return args
+
     def _expiry(self, ttl: int | None) -> float | None:
         return None if not ttl else time.time() + ttl
 
@@ -406,9 +399,7 @@ class PostgresStrategy:
 
     async def insert(self, row: Row, *, ttl: int | None = None) -> Row:
         """See :meth:`kongdao.connector.Strategy.insert`."""
-        args = self.values(row)
-        if self.has_ttl:
-            args.append(self._expiry(ttl))
+        args = self.insert_args(row, ttl)
         try:
             async with self.connector.pool.acquire() as conn:
                 record = await conn.fetchrow(self.insert_sql, *args)
@@ -510,9 +501,7 @@ class PostgresStrategy:
                         else:
                             written = await conn.fetchrow(self.update_sql, *args)
                         break
-                    args = self.values(new)
-                    if self.has_ttl:
-                        args.append(self._expiry(ttl))
+                    args = self.insert_args(new, ttl)
                     written = await conn.fetchrow(insert_sqls[attempt], *args)
                     if written is not None:
                         break
@@ -554,9 +543,7 @@ class PostgresStrategy:
         if not with_old:
             # nobody needs the replaced row: one INSERT ... ON CONFLICT DO UPDATE
             new = apply(None)
-            args = self.values(new)
-            if self.has_ttl:
-                args.append(self._expiry(ttl))
+            args = self.insert_args(new, ttl)
             try:
                 async with self.connector.pool.acquire() as conn:
                     written = await conn.fetchrow(self.upsert_sql[1], *args)
@@ -720,9 +707,9 @@ class PostgresStrategy:
             f = self.schema.field_map[name]
             if column.kind == "timestamp":
                 conds.append(f"{q} = {column.param.format(p)}")
-            elif column.kind == "foreign" or not (is_json(f) or f.type in ("array", "set")):
+            elif column.kind == "foreign" or not (f.is_nested or f.type in ("array", "set")):
                 conds.append(f"{q} = {p}")
-            elif is_json(f):  # by content: a null member equals an absent one
+            elif f.is_nested:  # by content: a null member equals an absent one
                 conds.append(f"jsonb_strip_nulls({q}) = jsonb_strip_nulls({p}::JSONB)")
             elif f.type == "set":
                 t = column_type(f)
