@@ -547,9 +547,15 @@ class PostgresStrategy:
             try:
                 async with self.connector.pool.acquire() as conn:
                     written = await conn.fetchrow(self.upsert_sql[1], *args)
+            except asyncpg.UniqueViolationError:
+                # ON CONFLICT only arbitrates the primary key: a concurrent insert of the same
+                # new key can trip another unique index first. The locked path below waits for
+                # that writer, then updates its row (or reports a real violation).
+                pass
             except Exception as exc:
                 raise self._error(exc, new) from exc
-            return WriteResult(self.to_row(written), None)
+            else:
+                return WriteResult(self.to_row(written), None)
         result = await self._write_locked(
             self.select_for_update_sql, self._pk_values(pk), apply, ttl, missing_ok=True
         )
