@@ -190,7 +190,7 @@ async def build(
     base_kw: dict[str, Any] = {"protocol_version": protocol, "use_beta_protocol_version": None}
     progress.status("cassandra: dropping the keyspace")
     await _recreate_keyspace(hosts, port, keyspace, base_kw)
-    db = await kongdao.connect(dsn, ttl_cleanup_interval=None)
+    db = await kongdao.connect(dsn, ttl_cleanup_interval=None, check_migrations=False)
     suite = Suite()
     suite.closers.append(db.close)
     try:

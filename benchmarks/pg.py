@@ -238,7 +238,11 @@ async def build(
     progress.status("postgres: creating the database")
     await recreate_database(dsn, settings={"synchronous_commit": synchronous_commit})
     db = await kongdao.connect(
-        dsn, ttl_cleanup_interval=None, pool_min_size=workers, pool_max_size=workers
+        dsn,
+        ttl_cleanup_interval=None,
+        check_migrations=False,
+        pool_min_size=workers,
+        pool_max_size=workers,
     )
     suite = Suite()
     suite.closers.append(db.close)

@@ -24,11 +24,14 @@ from collections.abc import Generator, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from kongdao import plugins as bundled_plugins
+from kongdao import plugins as plugin_registry
 from kongdao.dao import DAO
 from kongdao.dao.typed import (
     DAO_CLASSES,
+    AclsDAO,
+    BasicauthCredentialsDAO,
     ConsumersDAO,
+    KeyauthCredentialsDAO,
     PluginsDAO,
     RoutesDAO,
     ServicesDAO,
@@ -43,7 +46,9 @@ from kongdao.schema.entity import Entity, EntitySchema, schema_of
 if TYPE_CHECKING:
     from kongdao.connector import Connector
     from kongdao.legacy import LegacyFactory
+    from kongdao.migrations import Subsystem
     from kongdao.migrations.runner import Migrations
+    from kongdao.plugins import PluginRef, PluginSpec
 
 __all__ = ["DB", "DBState", "connect"]
 
@@ -77,33 +82,53 @@ class DB:
     consumers: ConsumersDAO
     plugins: PluginsDAO
     tags: TagsDAO
+    # the bundled plugins' entities: present when their plugin is enabled
+    keyauth_credentials: KeyauthCredentialsDAO
+    basicauth_credentials: BasicauthCredentialsDAO
+    acls: AclsDAO
 
     def __init__(
         self,
         connector: Connector,
         *,
-        plugins: Iterable[str] | None = None,
+        plugins: Iterable[PluginRef] | None = None,
         entities: Iterable[type[Entity]] = (),
         ttl_cleanup_interval: float | None = 60.0,
+        check_migrations: bool = True,
     ) -> None:
         self.connector = connector
         self.events = Events()
         self.state = DBState.NEW
-        self.enabled_plugins: tuple[str, ...] = tuple(
-            bundled_plugins.BUNDLED if plugins is None else plugins
-        )
-        subschemas = bundled_plugins.plugin_subschemas(self.enabled_plugins)
+        specs = plugin_registry.resolve(plugins)
+        self.loaded_plugins: Mapping[str, PluginSpec] = {spec.name: spec for spec in specs}
+        self.enabled_plugins: tuple[str, ...] = tuple(self.loaded_plugins)
+        subschemas = {spec.name: spec.schema for spec in specs}
         schemas: dict[str, EntitySchema] = {}
-        for cls in (*CORE_ENTITIES, *entities):
-            schema = schema_of(cls)
-            if schema.name == "plugins":
-                schema = schema.with_subschemas(subschemas)
-            schemas[schema.name or ""] = schema
+        owners: dict[str, str] = {}
+        for owner, classes in (
+            ("core", CORE_ENTITIES),
+            *((f"plugin '{spec.name}'", spec.entities) for spec in specs),
+            ("entities", tuple(entities)),
+        ):
+            for cls in classes:
+                schema = schema_of(cls)
+                name = schema.name or ""
+                if name in schemas:
+                    raise ValueError(
+                        f"{owner}: entity '{name}' is already declared by {owners[name]}"
+                    )
+                if owner.startswith("plugin"):
+                    _check_references(owner, schema, schemas)
+                if name == "plugins":
+                    schema = schema.with_subschemas(subschemas)
+                schemas[name] = schema
+                owners[name] = owner
         self.schemas: Mapping[str, EntitySchema] = schemas
         self.daos: dict[str, DAO[Any]] = {}
         self._ttl_interval = ttl_cleanup_interval
         self._ttl_task: asyncio.Task[None] | None = None
         self._migrations: Migrations | None = None
+        self._check_migrations = check_migrations
 
     def __repr__(self) -> str:
         return f"<DB {self.connector!r} {self.state.value}>"
@@ -117,6 +142,12 @@ class DB:
         if self.state is DBState.OPEN:
             return self
         await self.connector.connect()
+        if self._check_migrations:
+            try:
+                (await self.migrations.state()).check()
+            except BaseException:
+                await self.connector.close()
+                raise
         for name, schema in self.schemas.items():
             strategy = self.connector.strategy_for(schema, self.schemas)
             dao_class = DAO_CLASSES.get(name, DAO)
@@ -177,13 +208,23 @@ class DB:
         return factory
 
     @property
+    def subsystems(self) -> tuple[Subsystem, ...]:
+        """The migration subsystems: ``core``, then each enabled plugin's, alphabetically."""
+        from kongdao.migrations.core import CORE
+
+        plugins = sorted(
+            (spec.subsystem for spec in self.loaded_plugins.values() if spec.subsystem),
+            key=lambda subsystem: subsystem.name,
+        )
+        return (CORE, *plugins)
+
+    @property
     def migrations(self) -> Migrations:
-        """The migrations runner for core and the enabled plugins."""
+        """The migrations runner for core and the enabled plugins' subsystems."""
         if self._migrations is None:
-            from kongdao.migrations.core import CORE
             from kongdao.migrations.runner import Migrations
 
-            self._migrations = Migrations(self.connector, [CORE])
+            self._migrations = Migrations(self.connector, self.subsystems)
         return self._migrations
 
     async def infos(self) -> dict[str, Any]:
@@ -218,6 +259,18 @@ class DB:
                 log.warning("ttl cleanup failed: %s", exc)
 
 
+def _check_references(
+    owner: str, schema: EntitySchema, schemas: Mapping[str, EntitySchema]
+) -> None:
+    # Kong's load_plugin_schemas: a plugin entity references core entities or earlier ones.
+    for fname, f in schema.fields:
+        if f.type == "foreign" and f.reference not in schemas:
+            raise ValueError(
+                f"{owner}: entity '{schema.name}' field '{fname}' references "
+                f"'{f.reference}', which is not declared before it"
+            )
+
+
 class _Connect:
     """What :func:`connect` returns: await it, or use it as an async context manager."""
 
@@ -242,9 +295,10 @@ class _Connect:
 def connect(
     dsn: str | None = None,
     *,
-    plugins: Iterable[str] | None = None,
+    plugins: Iterable[PluginRef] | None = None,
     entities: Iterable[type[Entity]] = (),
     ttl_cleanup_interval: float | None = 60.0,
+    check_migrations: bool = True,
     **settings: Any,
 ) -> _Connect:
     """Connect to a database and return a :class:`DB` (await it or ``async with`` it).
@@ -254,21 +308,34 @@ def connect(
             ``cassandra://host1,host2:9042/keyspace``. Defaults to ``$KONGDAO_DSN``, then to
             PostgreSQL settings from ``KONGDAO_PG_*`` variables, then to
             ``postgresql://kong@127.0.0.1:5432/kong``.
-        plugins: the enabled plugins (Kong's ``plugins`` property); default: every bundled one.
-        entities: extra entity classes to serve besides the core ones (their tables come from
-            their own migrations).
+        plugins: the enabled plugins (Kong's ``plugins`` property): names, specs or modules
+            (see :mod:`kongdao.plugins`); ``"bundled"`` is every bundled plugin, ``["off"]``
+            none; default: ``$KONGDAO_PLUGINS`` (comma-separated), then every bundled one.
+            Their entities get DAOs (``db.acls``) and their
+            migrations run after core's.
+        entities: extra entity classes to serve besides the core and plugin ones (their tables
+            come from elsewhere: a plugin brings entities with their migrations).
         ttl_cleanup_interval: seconds between deletions of expired rows (``None``: never) on
             databases without native TTL.
+        check_migrations: refuse to open a database that needs bootstrapping or has new
+            migrations of core or of an enabled plugin (Kong's start-up check); ``False`` for
+            tools that run the migrations themselves.
         **settings: connector settings overriding the DSN (``host``, ``port``, ``user``,
             ``password``, ``database``, ``schema``, ``ssl``, ``pool_min_size``, ``pool_max_size``,
             ``statement_timeout``, ``connect_timeout``...).
 
     Raises:
         DatabaseError: the database cannot be reached (when awaited).
-        ValueError: the DSN names an unknown connector.
+        MigrationError: ``check_migrations`` and the database is not up to date (when awaited):
+            ``New migrations available; run 'kongdao migrations up' to proceed (new: acl:
+            000_base_acl)``.
+        ValueError: the DSN names an unknown connector or plugin, or two entities share a
+            name.
     """
     if dsn is None:
         dsn = os.environ.get("KONGDAO_DSN") or DEFAULT_DSN
+    if plugins is None and os.environ.get("KONGDAO_PLUGINS"):
+        plugins = [p.strip() for p in os.environ["KONGDAO_PLUGINS"].split(",") if p.strip()]
     connector = connector_from_dsn(dsn, **settings)
     return _Connect(
         DB(
@@ -276,5 +343,6 @@ def connect(
             plugins=plugins,
             entities=entities,
             ttl_cleanup_interval=ttl_cleanup_interval,
+            check_migrations=check_migrations,
         )
     )

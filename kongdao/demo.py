@@ -49,7 +49,7 @@ async def run_demo(dsn: str, say: Callable[[str], None] = print) -> None:
     if dsn.startswith(("postgres://", "postgresql://")):
         await ensure_postgres_database(dsn)
     started = time.perf_counter()
-    async with kongdao.connect(dsn, ttl_cleanup_interval=None) as db:
+    async with kongdao.connect(dsn, ttl_cleanup_interval=None, check_migrations=False) as db:
         info = await db.infos()
         say(f"connected to {info['strategy']} {info['db_ver']} ({db.connector!r})")
         await db.migrations.bootstrap()

@@ -57,6 +57,13 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _plugin_list(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("expected comma-separated plugin names")
+    return names
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``kongdao`` command.
 
@@ -125,6 +132,14 @@ def _add_migrations(commands: Any) -> None:
         metavar="S",
         help="timeout, in seconds, for nodes waiting on the node running migrations "
         "(also the lifetime of its lock; default: %(default)g)",
+    )
+    common.add_argument(
+        "--plugins",
+        type=_plugin_list,
+        metavar="LIST",
+        help="the enabled plugins, whose migrations run after core's: comma-separated names, "
+        "'bundled' for every bundled plugin, 'off' for none (default: $KONGDAO_PLUGINS, "
+        "then bundled)",
     )
     common.add_argument("-q", "--quiet", action="store_true", help="suppress progress output")
 
@@ -204,7 +219,7 @@ async def _migrations(args: argparse.Namespace) -> int:
     settings: dict[str, Any] = {}
     if args.db_timeout is not None:
         settings.update(statement_timeout=args.db_timeout, connect_timeout=args.db_timeout)
-    db = await kongdao.connect(args.dsn, **settings)
+    db = await kongdao.connect(args.dsn, plugins=args.plugins, check_migrations=False, **settings)
     try:
         migrations = db.migrations
         migrations.on_progress = say

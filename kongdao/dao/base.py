@@ -428,7 +428,14 @@ class DAO(Generic[E]):
         if not ck:
             raise TypeError("entity does not have a cache_key defined")
         if len(ck) == 1:
-            value = cache_key if isinstance(cache_key, str) else self.cache_key(cache_key)
+            # Kong: ``select_by_<field>(cache_key)``: the value itself, or the entity's value
+            value = cache_key
+            if isinstance(value, Entity):
+                value = value.to_dict()
+            if isinstance(value, Mapping):
+                value = value.get(ck[0])
+                if isinstance(value, Mapping):
+                    value = value.get("id")
             return await self.select_by(ck[0], value, nulls=nulls)
         if not isinstance(cache_key, str):
             cache_key = self.cache_key(cache_key)

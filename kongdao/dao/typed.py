@@ -1,4 +1,4 @@
-"""Typed DAO classes of the core entities: Kong's generated method names, visible to mypy.
+"""Typed DAO classes of the core and bundled-plugin entities: Kong's generated method names.
 
 The generic :class:`~kongdao.dao.DAO` answers ``select_by_<unique>``, ``update_by_<unique>``,
 ``upsert_by_<unique>``, ``delete_by_<unique>``, ``page_for_<foreign>`` and
@@ -21,10 +21,16 @@ from kongdao.dao import plugins as _plugins
 from kongdao.dao import tags as _tags
 from kongdao.dao.base import DAO
 from kongdao.entities import Consumer, Plugin, Route, Service
+from kongdao.plugins.acl import ACL
+from kongdao.plugins.basic_auth import BasicauthCredential
+from kongdao.plugins.key_auth import KeyauthCredential
 
 __all__ = [
     "DAO_CLASSES",
+    "AclsDAO",
+    "BasicauthCredentialsDAO",
     "ConsumersDAO",
+    "KeyauthCredentialsDAO",
     "PluginsDAO",
     "RoutesDAO",
     "ServicesDAO",
@@ -36,7 +42,7 @@ __all__ = [
 
 
 class ConsumersDAO(DAO[Consumer]):
-    """``db.consumers``: the DAO of Consumer entities, with its generated methods typed."""
+    """``db.consumers``: the typed DAO of Consumer entities."""
 
     async def select_by_username(self, value: str, *, nulls: bool = False) -> Consumer | None:
         """The entity whose ``username`` is ``value``, or ``None``."""
@@ -150,7 +156,7 @@ class ConsumersDAO(DAO[Consumer]):
 
 
 class ServicesDAO(DAO[Service]):
-    """``db.services``: the DAO of Service entities, with its generated methods typed."""
+    """``db.services``: the typed DAO of Service entities."""
 
     async def select_by_name(self, value: str, *, nulls: bool = False) -> Service | None:
         """The entity whose ``name`` is ``value``, or ``None``."""
@@ -241,7 +247,7 @@ class ServicesDAO(DAO[Service]):
 
 
 class RoutesDAO(DAO[Route]):
-    """``db.routes``: the DAO of Route entities, with its generated methods typed."""
+    """``db.routes``: the typed DAO of Route entities."""
 
     async def select_by_name(self, value: str, *, nulls: bool = False) -> Route | None:
         """The entity whose ``name`` is ``value``, or ``None``."""
@@ -326,7 +332,7 @@ class RoutesDAO(DAO[Route]):
 
 
 class PluginsDAO(_plugins.PluginsDAO):
-    """``db.plugins``: the DAO of Plugin entities, with its generated methods typed."""
+    """``db.plugins``: the typed DAO of Plugin entities."""
 
     async def page_for_route(
         self,
@@ -420,7 +426,220 @@ class PluginsDAO(_plugins.PluginsDAO):
 
 
 class TagsDAO(_tags.TagsDAO):
-    """``db.tags``: the DAO of Tag entities, with its generated methods typed."""
+    """``db.tags``: the typed DAO of Tag entities."""
+
+
+class KeyauthCredentialsDAO(DAO[KeyauthCredential]):
+    """``db.keyauth_credentials``: the typed DAO of KeyauthCredential entities."""
+
+    async def select_by_key(self, value: str, *, nulls: bool = False) -> KeyauthCredential | None:
+        """The entity whose ``key`` is ``value``, or ``None``."""
+        return await self.select_by("key", value, nulls=nulls)
+
+    async def update_by_key(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> KeyauthCredential:
+        """Partially update the entity whose ``key`` is ``value`` (PATCH)."""
+        return await self.update_by(
+            "key",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def upsert_by_key(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> KeyauthCredential:
+        """Insert or replace the entity whose ``key`` is ``value`` (PUT)."""
+        return await self.upsert_by(
+            "key",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def delete_by_key(
+        self,
+        value: str,
+        *,
+        no_broadcast_crud_event: bool = False,
+    ) -> KeyauthCredential | None:
+        """Delete the entity whose ``key`` is ``value``; return it."""
+        return await self.delete_by("key", value, no_broadcast_crud_event=no_broadcast_crud_event)
+
+    async def page_for_consumer(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        offset: str | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> tuple[list[KeyauthCredential], str | None]:
+        """One page of the entities whose ``consumer`` is ``foreign_key``."""
+        return await self.page_for(
+            "consumer",
+            foreign_key,
+            size,
+            offset,
+            nulls=nulls,
+            pagination=pagination,
+        )
+
+    def each_for_consumer(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> AsyncIterator[KeyauthCredential]:
+        """Iterate over the entities whose ``consumer`` is ``foreign_key``."""
+        return self.each_for("consumer", foreign_key, size, nulls=nulls, pagination=pagination)
+
+
+class BasicauthCredentialsDAO(DAO[BasicauthCredential]):
+    """``db.basicauth_credentials``: the typed DAO of BasicauthCredential entities."""
+
+    async def select_by_username(
+        self,
+        value: str,
+        *,
+        nulls: bool = False,
+    ) -> BasicauthCredential | None:
+        """The entity whose ``username`` is ``value``, or ``None``."""
+        return await self.select_by("username", value, nulls=nulls)
+
+    async def update_by_username(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> BasicauthCredential:
+        """Partially update the entity whose ``username`` is ``value`` (PATCH)."""
+        return await self.update_by(
+            "username",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def upsert_by_username(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> BasicauthCredential:
+        """Insert or replace the entity whose ``username`` is ``value`` (PUT)."""
+        return await self.upsert_by(
+            "username",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def delete_by_username(
+        self,
+        value: str,
+        *,
+        no_broadcast_crud_event: bool = False,
+    ) -> BasicauthCredential | None:
+        """Delete the entity whose ``username`` is ``value``; return it."""
+        return await self.delete_by(
+            "username",
+            value,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def page_for_consumer(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        offset: str | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> tuple[list[BasicauthCredential], str | None]:
+        """One page of the entities whose ``consumer`` is ``foreign_key``."""
+        return await self.page_for(
+            "consumer",
+            foreign_key,
+            size,
+            offset,
+            nulls=nulls,
+            pagination=pagination,
+        )
+
+    def each_for_consumer(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> AsyncIterator[BasicauthCredential]:
+        """Iterate over the entities whose ``consumer`` is ``foreign_key``."""
+        return self.each_for("consumer", foreign_key, size, nulls=nulls, pagination=pagination)
+
+
+class AclsDAO(DAO[ACL]):
+    """``db.acls``: the typed DAO of ACL entities."""
+
+    async def page_for_consumer(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        offset: str | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> tuple[list[ACL], str | None]:
+        """One page of the entities whose ``consumer`` is ``foreign_key``."""
+        return await self.page_for(
+            "consumer",
+            foreign_key,
+            size,
+            offset,
+            nulls=nulls,
+            pagination=pagination,
+        )
+
+    def each_for_consumer(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> AsyncIterator[ACL]:
+        """Iterate over the entities whose ``consumer`` is ``foreign_key``."""
+        return self.each_for("consumer", foreign_key, size, nulls=nulls, pagination=pagination)
 
 
 DAO_CLASSES: dict[str, type[DAO[Any]]] = {
@@ -429,6 +648,9 @@ DAO_CLASSES: dict[str, type[DAO[Any]]] = {
     "routes": RoutesDAO,
     "plugins": PluginsDAO,
     "tags": TagsDAO,
+    "keyauth_credentials": KeyauthCredentialsDAO,
+    "basicauth_credentials": BasicauthCredentialsDAO,
+    "acls": AclsDAO,
 }
-"""The DAO class of each core entity (``kongdao.db.DB`` builds them)."""
+"""The DAO class of each core and bundled-plugin entity (``DB`` builds them)."""
 # END GENERATED

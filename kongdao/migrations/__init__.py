@@ -29,13 +29,17 @@ import importlib
 import pkgutil
 import re
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
 from kongdao.errors import KongDAOError
 
+if TYPE_CHECKING:
+    from kongdao.schema.entity import Entity
+
 __all__ = [
+    "create_tables",
     "LockError",
     "Migration",
     "MigrationError",
@@ -263,3 +267,53 @@ class Subsystem:
                 )
             )
         return cls(name, migrations)
+
+
+# connector name -> (module, function) printing an entity's DDL in that connector's layout
+_DDL: Final = {
+    "postgres": ("kongdao.connectors.postgres.ddl", "create_table_sql"),
+    "cassandra": ("kongdao.connectors.cassandra.ddl", "create_table_cql"),
+}
+
+
+def create_tables(name: str, *entities: type[Entity]) -> Migration:
+    """A migration creating the tables of ``entities``, in kongdao's layout on each connector.
+
+    The short way for a plugin's first migration::
+
+        MIGRATIONS = [create_tables("000_base_notes", Note)]
+
+    The DDL (tables, unique constraints or lookup tables, foreign keys with their ``on_delete``,
+    indexes for ``page_for_<foreign>``, tags, TTL) is printed by the connector's DDL function
+    (:func:`kongdao.connectors.postgres.ddl.create_table_sql`,
+    :func:`kongdao.connectors.cassandra.ddl.create_table_cql`) when the migration runs, so it is
+    the layout of the kongdao version that runs it. To freeze it instead, print it once with
+    those functions and keep it as :class:`Step` ``up`` text, as the bundled plugins do.
+    Later changes to a released entity go in new migrations either way.
+
+    Args:
+        name: The migration's name (``000_base_<plugin>``).
+        *entities: The entity classes, each after those it references.
+
+    Returns:
+        The migration, with an ``up_f`` step for PostgreSQL and for Cassandra.
+
+    Raises:
+        TypeError: an argument is not an entity class.
+    """
+    from kongdao.schema.entity import catalog, schema_of
+
+    schemas = [schema_of(cls) for cls in entities]
+
+    def step(connector_name: str) -> Step:
+        module_name, function = _DDL[connector_name]
+
+        async def up_f(connector: Any) -> None:
+            ddl = getattr(importlib.import_module(module_name), function)
+            for schema in schemas:
+                await connector.execute_ddl(ddl(schema, catalog))
+
+        up_f.__qualname__ = f"create_tables({name!r}).{connector_name}"
+        return Step(up_f=up_f)
+
+    return Migration(name, postgres=step("postgres"), cassandra=step("cassandra"))

@@ -202,13 +202,19 @@ class SchemaState:
         """Refuse to serve a database that is not up to date (Kong's ``check_state``).
 
         Raises:
-            MigrationError: :data:`~kongdao.migrations.NEEDS_BOOTSTRAP_MSG` or
-                :data:`~kongdao.migrations.NEW_MIGRATIONS_MSG`.
+            MigrationError: :data:`~kongdao.migrations.NEEDS_BOOTSTRAP_MSG`, or
+                :data:`~kongdao.migrations.NEW_MIGRATIONS_MSG` followed by the new migrations
+                of each subsystem (``(new: key-auth: 000_base_key_auth)``): a plugin enabled
+                after the database was bootstrapped has its tables only after ``up``.
         """
         if self.needs_bootstrap:
             raise MigrationError(NEEDS_BOOTSTRAP_MSG)
         if self.has_new:
-            raise MigrationError(NEW_MIGRATIONS_MSG)
+            new = "; ".join(
+                f"{name}: {', '.join(m.name for m in migrations)}"
+                for name, migrations in self.new_migrations.items()
+            )
+            raise MigrationError(f"{NEW_MIGRATIONS_MSG} (new: {new})")
 
 
 class ListResult(NamedTuple):

@@ -1,48 +1,147 @@
-"""Bundled plugins: their configuration schemas, to register as subschemas of ``plugins``.
+"""Plugins: the registry of installed plugins and the bundled ones.
 
-This is a minimal registry (a fuller one, with plugin entities and migrations, comes later)::
+A plugin is a module exposing ``PLUGIN``, a :class:`PluginSpec` (its name, priority, version,
+configuration schema, custom entities and migrations). A DB serves the plugins it is given::
 
-    from kongdao import plugins
-    from kongdao.entities import Plugin
-    from kongdao.schema import schema_of
+    db = await kongdao.connect(dsn, plugins=["bundled", "my-plugin"])
 
-    plugins_schema = schema_of(Plugin).with_subschemas(plugins.plugin_subschemas(["key-auth"]))
+Names are looked up in this order:
+
+1. the bundled plugins, :data:`BUNDLED` (``key-auth``, ``basic-auth``, ``acl``,
+   ``rate-limiting``);
+2. the ``kongdao.plugins`` entry-point group, so third-party packages add their own::
+
+       [project.entry-points."kongdao.plugins"]
+       my-plugin = "my_package.my_plugin"          # a module exposing PLUGIN
+       other = "my_package.other:PLUGIN_SPEC"      # or the spec itself
+
+A :class:`PluginSpec` or a module can also be passed directly, without being installed. As in
+Kong's ``plugins`` property, ``"bundled"`` stands for every bundled plugin and ``["off"]`` for
+none; ``plugins=None`` means ``["bundled"]``.
+
+A plugin name that is not enabled is refused by ``plugins.name`` with Kong's message
+``plugin 'x' not enabled; add it to the 'plugins' configuration property``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from importlib.metadata import entry_points
+from types import MappingProxyType, ModuleType
 from typing import Final
 
-from kongdao.plugins import key_auth
+from kongdao.plugins import acl, basic_auth, key_auth, rate_limiting
+from kongdao.plugins.spec import PluginSpec, spec_from
 from kongdao.schema import Schema
 
-__all__ = ["BUNDLED", "plugin_subschemas"]
+__all__ = [
+    "BUNDLED",
+    "ENTRY_POINT_GROUP",
+    "PluginRef",
+    "PluginSpec",
+    "available",
+    "load",
+    "plugin_subschemas",
+    "resolve",
+]
 
-BUNDLED: Final[dict[str, Schema]] = {"key-auth": key_auth.SCHEMA}
-"""The configuration schema of each bundled plugin, by plugin name."""
+ENTRY_POINT_GROUP: Final = "kongdao.plugins"
+"""The entry-point group third-party plugins register under."""
+
+BUNDLED: Final[Mapping[str, PluginSpec]] = MappingProxyType(
+    {
+        spec.name: spec
+        for spec in (key_auth.PLUGIN, basic_auth.PLUGIN, acl.PLUGIN, rate_limiting.PLUGIN)
+    }
+)
+"""The bundled plugins, by name."""
+
+PluginRef = str | PluginSpec | ModuleType
+"""How a plugin is named: by name, by its spec, or by its module."""
 
 
-def plugin_subschemas(names: Iterable[str] | None = None) -> dict[str, Schema]:
-    """The configuration schemas of the plugins ``names`` (all bundled plugins for ``None``).
+def available() -> dict[str, str]:
+    """Every installed plugin: bundled ones and entry points (``name -> where it comes from``).
+
+    A bundled name wins over an entry point of the same name.
+    """
+    found = {name: f"kongdao.plugins ({spec.version}, bundled)" for name, spec in BUNDLED.items()}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        found.setdefault(ep.name, ep.value)
+    return found
+
+
+def load(ref: PluginRef) -> PluginSpec:
+    """The :class:`PluginSpec` of one plugin.
 
     Args:
-        names: the enabled plugins, like Kong's ``plugins`` configuration property.
+        ref: A plugin name (bundled or from the entry-point group), a spec, or a module
+            exposing ``PLUGIN``.
 
     Returns:
-        A new dict from plugin name to its schema, in the order of ``names``.
+        The spec.
 
     Raises:
-        ValueError: ``no configuration schema found for plugin: <name>`` for an unknown plugin.
+        ValueError: ``plugin 'x' is enabled but not installed`` (Kong's words): no plugin has
+            this name; or an entry point names another plugin than its own name.
+        TypeError: ``ref`` or what an entry point loads is not a plugin.
     """
-    if names is None:
-        return dict(BUNDLED)
-    if isinstance(names, str):
-        raise TypeError("expected an iterable of plugin names, not a string")
-    schemas: dict[str, Schema] = {}
-    for name in names:
-        try:
-            schemas[name] = BUNDLED[name]
-        except KeyError:
-            raise ValueError(f"no configuration schema found for plugin: {name}") from None
-    return schemas
+    if not isinstance(ref, str):
+        return spec_from(ref, "plugin")
+    bundled = BUNDLED.get(ref)
+    if bundled is not None:
+        return bundled
+    for ep in entry_points(group=ENTRY_POINT_GROUP, name=ref):
+        spec = spec_from(ep.load(), f"entry point {ref!r} ({ep.value})")
+        if spec.name != ref:
+            raise ValueError(f"entry point {ref!r} ({ep.value}) declares plugin '{spec.name}'")
+        return spec
+    raise ValueError(f"plugin '{ref}' is enabled but not installed")
+
+
+def resolve(plugins: Iterable[PluginRef] | None) -> tuple[PluginSpec, ...]:
+    """The enabled plugins, as Kong reads its ``plugins`` property.
+
+    Args:
+        plugins: Names, specs or modules; ``"bundled"`` expands to every bundled plugin;
+            ``["off"]`` (alone) enables none; ``None`` is ``["bundled"]``. Repeats are ignored.
+
+    Returns:
+        The specs, in the order given.
+
+    Raises:
+        ValueError: an unknown name, ``"off"`` next to other plugins, or two different plugins
+            with the same name.
+        TypeError: ``plugins`` is a single string, or an item is not a plugin.
+    """
+    if plugins is None:
+        return tuple(BUNDLED.values())
+    if isinstance(plugins, str):
+        raise TypeError("plugins: expected an iterable of plugin names, not a string")
+    refs = list(plugins)
+    if "off" in refs:
+        if len(refs) > 1:
+            raise ValueError("plugins: 'off' cannot be used with other plugins")
+        return ()
+    specs: dict[str, PluginSpec] = {}
+    for ref in refs:
+        for spec in BUNDLED.values() if ref == "bundled" else (load(ref),):
+            seen = specs.get(spec.name)
+            if seen is not None and seen is not spec:
+                raise ValueError(f"plugins: two different plugins are named '{spec.name}'")
+            specs[spec.name] = spec
+    return tuple(specs.values())
+
+
+def plugin_subschemas(plugins: Iterable[PluginRef] | None = None) -> dict[str, Schema]:
+    """The configuration schemas of the enabled plugins, for ``plugins``' subschemas.
+
+    Args:
+        plugins: As for :func:`resolve` (default: every bundled plugin).
+
+    Returns:
+        A new dict from plugin name to its configuration schema, in order::
+
+            plugins_schema = schema_of(Plugin).with_subschemas(plugin_subschemas(["key-auth"]))
+    """
+    return {spec.name: spec.schema for spec in resolve(plugins)}

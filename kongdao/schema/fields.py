@@ -16,9 +16,12 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
+
+if TYPE_CHECKING:
+    from kongdao.schema.schema import Shorthand
 
 __all__ = [
     "FIELD_TYPES",
@@ -173,6 +176,9 @@ class Field:
         values: for ``map``: the definition of each value.
         fields: for ``record``: the ordered ``(name, Field)`` pairs.
         entity_checks: for ``record``: cross-field checks of the record.
+        shorthand_fields: for ``record``: input-only fields of the record, expanded into its
+            real fields when the record is processed (Kong's record-level ``shorthand_fields``,
+            e.g. the ``acl`` plugin's deprecated ``whitelist`` for ``allow``).
         err: overrides the message of a failing validator.
         abstract: a placeholder that subschemas specialise (plugins' ``config``).
         legacy: Kong's legacy behaviours (``""`` reads as null for UUIDs; empty strings kept).
@@ -219,6 +225,7 @@ class Field:
         default=None, converter=_record_fields
     )
     entity_checks: tuple[Any, ...] = attrs.field(default=(), converter=_tuple)
+    shorthand_fields: tuple[Shorthand, ...] = attrs.field(default=(), converter=_tuple)
     err: str | None = None
     abstract: bool = False
     legacy: bool = False
@@ -234,6 +241,8 @@ class Field:
             raise ValueError("a field of type map needs 'keys' and 'values'")
         if self.type == "record" and self.fields is None and not self.abstract:
             raise ValueError("a field of type record needs 'fields'")
+        if self.shorthand_fields and self.type != "record":
+            raise ValueError("'shorthand_fields' is only allowed on records")
         if self.type == "foreign" and not self.reference:
             raise ValueError("a field of type foreign needs a 'reference'")
         if self.between is not None and self.type not in ("integer", "number"):

@@ -364,7 +364,11 @@ def record_schema(field: Field) -> Schema:
     cached = _record_schemas.get(id(field))
     if cached is not None and cached[0] is field:
         return cached[1]
-    schema = Schema(fields=field.fields or (), entity_checks=field.entity_checks)
+    schema = Schema(
+        fields=field.fields or (),
+        entity_checks=field.entity_checks,
+        shorthand_fields=field.shorthand_fields,
+    )
     _record_schemas[id(field)] = (field, schema)
     return schema
 
@@ -692,7 +696,9 @@ class Schema:
             raise ValueError(f"subschema_key {self.subschema_key!r} is not a field")
         for t in self.transformations:
             for name in (*t.input, *t.needs):
-                if self.schema_field(name) is None:
+                head = self.field_map.get(name.partition(".")[0])
+                # a foreign key's columns (``consumer.id``) belong to a schema declared elsewhere
+                if self.schema_field(name) is None and (head is None or head.type != "foreign"):
                     raise ValueError(f"transformation refers to an unknown field {name!r}")
         # Kong refuses a foreign reference to an unknown entity here; kongdao checks it when a
         # DB assembles its entities (entities may be declared in any order, and some core
@@ -829,7 +835,11 @@ class Schema:
                 processed = rs.process_auto_fields(value, "insert")
             except ShorthandError as exc:
                 return exc.errors
-            return rs.validate(processed)
+            record_errs = rs.validate(processed)
+            if record_errs is not None:
+                return record_errs
+            # a valid record still goes through the record's own validators (rate-limiting's
+            # config has a custom_validator), as Kong's validate_field does
         elif t == "foreign":
             return self._validate_foreign(field, value)
 
@@ -1050,7 +1060,8 @@ class Schema:
         ``nulls``, integers floored, empty strings turned into null, unknown columns removed.
 
         Raises:
-            ShorthandError: when a shorthand field's value is invalid.
+            ShorthandError: when a shorthand field's value is invalid; a record's shorthand is
+                reported under the record (``{"config": {"whitelist": "expected an array"}}``).
         """
         out: dict[str, Any] = deepcopy_json(data) if data else {}
         if self.shorthand_fields:
@@ -1104,7 +1115,10 @@ class Schema:
                     elif f.type == "integer":
                         value = int(now)
 
-            value = _adjust(f, value, context, nulls, no_defaults)
+            try:
+                value = _adjust(f, value, context, nulls, no_defaults)
+            except ShorthandError as exc:  # a nested record's shorthand: report it in place
+                raise ShorthandError({key: exc.errors}) from None
 
             if is_select:
                 if value is None and not nulls:
@@ -1308,7 +1322,11 @@ def _adjust(field: Field, value: Any, context: Context, nulls: bool, no_defaults
         assert field.elements is not None
         sub = field.elements
         if sub.type in ("record", "array", "set") or sub.auto or sub.default is not UNSET:
-            items = [_adjust(sub, v, context, nulls, no_defaults) for v in items]
+            try:
+                items = [_adjust(sub, v, context, nulls, no_defaults) for v in items]
+            except ShorthandError:
+                _raise_at_index(sub, items, context, nulls, no_defaults)
+                raise
         value = items
     elif t == "integer" and isinstance(value, float) and _is_int(value):
         value = int(value)
@@ -1316,6 +1334,21 @@ def _adjust(field: Field, value: Any, context: Context, nulls: bool, no_defaults
     if value is UNSET and context != "update":
         return _handle_missing(field, value, no_defaults)
     return value
+
+
+def _raise_at_index(
+    sub: Field, items: Sequence[Any], context: Context, nulls: bool, no_defaults: bool
+) -> None:
+    """Re-raise the shorthand error of the first failing element, keyed by its 1-based index.
+
+    Only called once an element has failed, so that the loop over valid elements stays a
+    comprehension.
+    """
+    for i, v in enumerate(items, 1):
+        try:
+            _adjust(sub, v, context, nulls, no_defaults)
+        except ShorthandError as exc:
+            raise ShorthandError({i: exc.errors}) from None
 
 
 def _mutually_required(data: Mapping[str, Any], names: Sequence[str]) -> bool:

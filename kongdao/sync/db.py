@@ -10,7 +10,10 @@ from kongdao.sync.dao import SyncAnyDAO, SyncDAO, SyncLegacyFactory
 from kongdao.sync.portal import Portal, PortalState, check_caller
 from kongdao.sync.typed import (
     SYNC_DAO_CLASSES,
+    SyncAclsDAO,
+    SyncBasicauthCredentialsDAO,
     SyncConsumersDAO,
+    SyncKeyauthCredentialsDAO,
     SyncPluginsDAO,
     SyncRoutesDAO,
     SyncServicesDAO,
@@ -48,6 +51,10 @@ class SyncDB:
     consumers: SyncConsumersDAO
     plugins: SyncPluginsDAO
     tags: SyncTagsDAO
+    # the bundled plugins' entities: present when their plugin is enabled
+    keyauth_credentials: SyncKeyauthCredentialsDAO
+    basicauth_credentials: SyncBasicauthCredentialsDAO
+    acls: SyncAclsDAO
 
     def __init__(self, portal: Portal, db: DB) -> None:
         self._portal = portal

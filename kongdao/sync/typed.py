@@ -1,4 +1,4 @@
-"""Typed blocking DAO classes of the core entities (the mirrors of :mod:`kongdao.dao.typed`).
+"""Typed blocking DAO classes of the core and bundled-plugin entities (as kongdao.dao.typed).
 
 ``sync_db.services.select_by_name("x")`` is a ``Service | None`` to mypy and IDEs. The block
 between the markers is written by ``python -m kongdao._codegen`` (``make gen``); ``make
@@ -11,11 +11,17 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from kongdao.entities import Consumer, Plugin, Route, Service
+from kongdao.plugins.acl import ACL
+from kongdao.plugins.basic_auth import BasicauthCredential
+from kongdao.plugins.key_auth import KeyauthCredential
 from kongdao.sync.dao import SyncDAO, SyncTagsDAOBase
 
 __all__ = [
     "SYNC_DAO_CLASSES",
+    "SyncAclsDAO",
+    "SyncBasicauthCredentialsDAO",
     "SyncConsumersDAO",
+    "SyncKeyauthCredentialsDAO",
     "SyncPluginsDAO",
     "SyncRoutesDAO",
     "SyncServicesDAO",
@@ -27,7 +33,7 @@ __all__ = [
 
 
 class SyncConsumersDAO(SyncDAO[Consumer]):
-    """``sync_db.consumers``: the blocking DAO of Consumer entities, methods typed."""
+    """``sync_db.consumers``: the blocking DAO of Consumer entities."""
 
     def select_by_username(self, value: str, *, nulls: bool = False) -> Consumer | None:
         """The entity whose ``username`` is ``value``, or ``None``."""
@@ -133,7 +139,7 @@ class SyncConsumersDAO(SyncDAO[Consumer]):
 
 
 class SyncServicesDAO(SyncDAO[Service]):
-    """``sync_db.services``: the blocking DAO of Service entities, methods typed."""
+    """``sync_db.services``: the blocking DAO of Service entities."""
 
     def select_by_name(self, value: str, *, nulls: bool = False) -> Service | None:
         """The entity whose ``name`` is ``value``, or ``None``."""
@@ -224,7 +230,7 @@ class SyncServicesDAO(SyncDAO[Service]):
 
 
 class SyncRoutesDAO(SyncDAO[Route]):
-    """``sync_db.routes``: the blocking DAO of Route entities, methods typed."""
+    """``sync_db.routes``: the blocking DAO of Route entities."""
 
     def select_by_name(self, value: str, *, nulls: bool = False) -> Route | None:
         """The entity whose ``name`` is ``value``, or ``None``."""
@@ -304,7 +310,7 @@ class SyncRoutesDAO(SyncDAO[Route]):
 
 
 class SyncPluginsDAO(SyncDAO[Plugin]):
-    """``sync_db.plugins``: the blocking DAO of Plugin entities, methods typed."""
+    """``sync_db.plugins``: the blocking DAO of Plugin entities."""
 
     def page_for_route(
         self,
@@ -391,7 +397,211 @@ class SyncPluginsDAO(SyncDAO[Plugin]):
 
 
 class SyncTagsDAO(SyncTagsDAOBase):
-    """``sync_db.tags``: the blocking DAO of Tag entities, methods typed."""
+    """``sync_db.tags``: the blocking DAO of Tag entities."""
+
+
+class SyncKeyauthCredentialsDAO(SyncDAO[KeyauthCredential]):
+    """``sync_db.keyauth_credentials``: the blocking DAO of KeyauthCredential entities."""
+
+    def select_by_key(self, value: str, *, nulls: bool = False) -> KeyauthCredential | None:
+        """The entity whose ``key`` is ``value``, or ``None``."""
+        return self.select_by("key", value, nulls=nulls)
+
+    def update_by_key(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> KeyauthCredential:
+        """Partially update the entity whose ``key`` is ``value`` (PATCH)."""
+        return self.update_by(
+            "key",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    def upsert_by_key(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> KeyauthCredential:
+        """Insert or replace the entity whose ``key`` is ``value`` (PUT)."""
+        return self.upsert_by(
+            "key",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    def delete_by_key(
+        self,
+        value: str,
+        *,
+        no_broadcast_crud_event: bool = False,
+    ) -> KeyauthCredential | None:
+        """Delete the entity whose ``key`` is ``value``; return it."""
+        return self.delete_by("key", value, no_broadcast_crud_event=no_broadcast_crud_event)
+
+    def page_for_consumer(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        offset: str | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> tuple[list[KeyauthCredential], str | None]:
+        """One page of the entities whose ``consumer`` is ``foreign_key``."""
+        return self.page_for(
+            "consumer",
+            foreign_key,
+            size,
+            offset,
+            nulls=nulls,
+            pagination=pagination,
+        )
+
+    def each_for_consumer(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> Iterator[KeyauthCredential]:
+        """Iterate over the entities whose ``consumer`` is ``foreign_key``."""
+        return self.each_for("consumer", foreign_key, size, nulls=nulls, pagination=pagination)
+
+
+class SyncBasicauthCredentialsDAO(SyncDAO[BasicauthCredential]):
+    """``sync_db.basicauth_credentials``: the blocking DAO of BasicauthCredential entities."""
+
+    def select_by_username(self, value: str, *, nulls: bool = False) -> BasicauthCredential | None:
+        """The entity whose ``username`` is ``value``, or ``None``."""
+        return self.select_by("username", value, nulls=nulls)
+
+    def update_by_username(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> BasicauthCredential:
+        """Partially update the entity whose ``username`` is ``value`` (PATCH)."""
+        return self.update_by(
+            "username",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    def upsert_by_username(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> BasicauthCredential:
+        """Insert or replace the entity whose ``username`` is ``value`` (PUT)."""
+        return self.upsert_by(
+            "username",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    def delete_by_username(
+        self,
+        value: str,
+        *,
+        no_broadcast_crud_event: bool = False,
+    ) -> BasicauthCredential | None:
+        """Delete the entity whose ``username`` is ``value``; return it."""
+        return self.delete_by("username", value, no_broadcast_crud_event=no_broadcast_crud_event)
+
+    def page_for_consumer(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        offset: str | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> tuple[list[BasicauthCredential], str | None]:
+        """One page of the entities whose ``consumer`` is ``foreign_key``."""
+        return self.page_for(
+            "consumer",
+            foreign_key,
+            size,
+            offset,
+            nulls=nulls,
+            pagination=pagination,
+        )
+
+    def each_for_consumer(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> Iterator[BasicauthCredential]:
+        """Iterate over the entities whose ``consumer`` is ``foreign_key``."""
+        return self.each_for("consumer", foreign_key, size, nulls=nulls, pagination=pagination)
+
+
+class SyncAclsDAO(SyncDAO[ACL]):
+    """``sync_db.acls``: the blocking DAO of ACL entities."""
+
+    def page_for_consumer(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        offset: str | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> tuple[list[ACL], str | None]:
+        """One page of the entities whose ``consumer`` is ``foreign_key``."""
+        return self.page_for(
+            "consumer",
+            foreign_key,
+            size,
+            offset,
+            nulls=nulls,
+            pagination=pagination,
+        )
+
+    def each_for_consumer(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> Iterator[ACL]:
+        """Iterate over the entities whose ``consumer`` is ``foreign_key``."""
+        return self.each_for("consumer", foreign_key, size, nulls=nulls, pagination=pagination)
 
 
 SYNC_DAO_CLASSES: dict[str, type[SyncDAO[Any]]] = {
@@ -400,6 +610,9 @@ SYNC_DAO_CLASSES: dict[str, type[SyncDAO[Any]]] = {
     "routes": SyncRoutesDAO,
     "plugins": SyncPluginsDAO,
     "tags": SyncTagsDAO,
+    "keyauth_credentials": SyncKeyauthCredentialsDAO,
+    "basicauth_credentials": SyncBasicauthCredentialsDAO,
+    "acls": SyncAclsDAO,
 }
-"""The blocking DAO class of each core entity (``SyncDB`` builds them)."""
+"""The blocking DAO class of each entity with a typed one (``SyncDB`` builds them)."""
 # END GENERATED

@@ -153,7 +153,7 @@ async def _session_cleanup() -> AsyncIterator[None]:
 async def dsn_for(backend: str, _session_cleanup: None) -> str:
     """The DSN of the session's bootstrapped test database on ``backend``."""
     dsn = await backend_dsn(backend)
-    async with kongdao.connect(dsn, ttl_cleanup_interval=None) as db:
+    async with kongdao.connect(dsn, ttl_cleanup_interval=None, check_migrations=False) as db:
         await db.migrations.bootstrap()
     return dsn
 

@@ -14,7 +14,7 @@ import pytest
 
 import kongdao
 from kongdao import errors
-from kongdao.plugins import BUNDLED
+from kongdao.plugins import PluginSpec
 from kongdao.schema import Entity, Field, Ref, Schema, entity, field, typedefs
 from kongdao.testing.plugin import create_tables
 
@@ -94,16 +94,16 @@ AUDIT_SCHEMA = Schema(
         )
     ],
 )
+AUDIT = PluginSpec(name=AUDIT_PLUGIN, schema=AUDIT_SCHEMA)
 
 
 @pytest.fixture
-async def rdb(db, dsn_for, monkeypatch):
+async def rdb(db, dsn_for):
     """A DB serving the test entities and the ``t-rel-audit`` plugin, its tables emptied."""
-    monkeypatch.setitem(BUNDLED, AUDIT_PLUGIN, AUDIT_SCHEMA)
     db2 = await kongdao.connect(
         dsn_for,
         entities=TEST_ENTITIES,
-        plugins=["key-auth", AUDIT_PLUGIN],
+        plugins=["key-auth", AUDIT],
         ttl_cleanup_interval=None,
     )
     try:

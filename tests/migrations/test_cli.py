@@ -18,8 +18,15 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
+import kongdao
 from kongdao.cli.__main__ import main
-from kongdao.migrations import NEEDS_BOOTSTRAP_MSG, NOT_LEADER_MSG, PENDING_MIGRATIONS_MSG
+from kongdao.migrations import (
+    NEEDS_BOOTSTRAP_MSG,
+    NEW_MIGRATIONS_MSG,
+    NOT_LEADER_MSG,
+    PENDING_MIGRATIONS_MSG,
+    MigrationError,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -91,7 +98,14 @@ async def test_bootstrap_list_up_finish(dsn: str, capsys: pytest.CaptureFixture[
     assert out[-1] == "Database is up-to-date"
 
     assert await run("migrations", "list", "--dsn", dsn) == 0
-    assert capsys.readouterr().out == "Executed migrations:\ncore: 000_base\n"
+    # core, then the bundled plugins' subsystems alphabetically (Kong's order and layout)
+    assert capsys.readouterr().out == (
+        "Executed migrations:\n"
+        "      core: 000_base\n"
+        "       acl: 000_base_acl\n"
+        "basic-auth: 000_base_basic_auth\n"
+        "  key-auth: 000_base_key_auth\n"
+    )
 
     assert await run("migrations", "up", "--dsn", dsn) == 0
     assert capsys.readouterr().out == "Database is already up-to-date\n"
@@ -125,6 +139,41 @@ async def test_list_exit_codes_for_new_and_pending(
 
     assert await run("migrations", "up", "--dsn", dsn) == 0
     assert await run("migrations", "list", "-q", "--dsn", dsn) == 0
+
+
+async def test_a_plugin_enabled_later_gets_its_tables_from_up(
+    database: str, schema: str, dsn: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert await run("migrations", "bootstrap", "-q", "--plugins", "off", "--dsn", dsn) == 0
+    assert (
+        await sql(database, "SELECT to_regclass($1)::text", f"{schema}.keyauth_credentials") is None
+    )
+
+    # the DB refuses to serve a plugin whose migrations have not run
+    with pytest.raises(MigrationError) as info:
+        await kongdao.connect(dsn, plugins=["key-auth"])
+    assert str(info.value) == f"{NEW_MIGRATIONS_MSG} (new: key-auth: 000_base_key_auth)"
+
+    capsys.readouterr()
+    assert await run("migrations", "list", "--plugins", "key-auth", "--dsn", dsn) == 5
+    out = capsys.readouterr().out
+    assert "New migrations available:\nkey-auth: 000_base_key_auth\n" in out
+    assert await run("migrations", "up", "--plugins", "key-auth", "--dsn", dsn) == 0
+    assert "key-auth migrated up to: 000_base_key_auth (executed)" in capsys.readouterr().out
+    assert await sql(database, "SELECT to_regclass($1)::text", f"{schema}.keyauth_credentials")
+
+    async with kongdao.connect(dsn, plugins=["key-auth"], ttl_cleanup_interval=None) as db:
+        consumer = await db.consumers.insert({"username": "alice"})
+        cred = await db.keyauth_credentials.insert({"consumer": {"id": consumer.id}})
+        assert await db.keyauth_credentials.select_by_key(cred.key) == cred
+    # still refused with a plugin whose tables are missing, and the error names it
+    with pytest.raises(MigrationError, match=r"\(new: acl: 000_base_acl\)$"):
+        await kongdao.connect(dsn, plugins=["key-auth", "acl"])
+
+
+async def test_unknown_plugin_is_one_line(dsn: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert await run("migrations", "list", "--plugins", "key-auth,nope", "--dsn", dsn) == 1
+    assert capsys.readouterr().err == "Error: plugin 'nope' is enabled but not installed\n"
 
 
 async def test_up_force(dsn: str, capsys: pytest.CaptureFixture[str]) -> None:

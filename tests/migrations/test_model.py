@@ -209,7 +209,7 @@ def test_schema_state() -> None:
     assert not state.is_migration_executed("core", "001_b")
     with pytest.raises(MigrationError) as info:
         state.check()
-    assert str(info.value) == NEW_MIGRATIONS_MSG
+    assert str(info.value) == f"{NEW_MIGRATIONS_MSG} (new: acl: 000_a)"
 
     fresh = SchemaState(needs_bootstrap=True, subsystems=(SubsystemState("core", new=(A,)),))
     with pytest.raises(MigrationError, match="Database needs bootstrapping"):

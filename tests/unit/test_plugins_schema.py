@@ -212,12 +212,13 @@ def test_key_auth_schema() -> None:
 
 
 def test_plugin_subschemas() -> None:
-    assert plugins.BUNDLED == {"key-auth": key_auth.SCHEMA}
-    assert plugins.plugin_subschemas() == plugins.BUNDLED
-    assert plugins.plugin_subschemas() is not plugins.BUNDLED
+    bundled = {name: spec.schema for name, spec in plugins.BUNDLED.items()}
+    assert list(bundled) == ["key-auth", "basic-auth", "acl", "rate-limiting"]
+    assert plugins.plugin_subschemas() == bundled
     assert plugins.plugin_subschemas(["key-auth"]) == {"key-auth": key_auth.SCHEMA}
+    assert plugins.plugin_subschemas(["off"]) == {}
     assert plugins.plugin_subschemas([]) == {}
-    with pytest.raises(ValueError, match=r"^no configuration schema found for plugin: nope$"):
+    with pytest.raises(ValueError, match=r"^plugin 'nope' is enabled but not installed$"):
         plugins.plugin_subschemas(["key-auth", "nope"])
     with pytest.raises(TypeError):
         plugins.plugin_subschemas("key-auth")

@@ -1,0 +1,54 @@
+"""The ``key-auth`` plugin's migrations (its ``schema_meta`` subsystem ``key-auth``).
+
+``000_base_key_auth`` creates the ``keyauth_credentials`` table. The SQL and CQL were printed by
+:func:`kongdao.connectors.postgres.ddl.create_table_sql` and
+:func:`kongdao.connectors.cassandra.ddl.create_table_cql` when the migration was written, and
+are kept verbatim: a released migration never changes.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from kongdao.migrations import Migration, Step
+
+__all__ = ["MIGRATIONS"]
+
+POSTGRES: Final = """
+CREATE TABLE IF NOT EXISTS "keyauth_credentials" (
+  "id" UUID,
+  "created_at" TIMESTAMP WITH TIME ZONE,
+  "consumer_id" UUID,
+  "key" TEXT,
+  "tags" TEXT[],
+  "ttl" TIMESTAMP WITH TIME ZONE,
+  CONSTRAINT "keyauth_credentials_pkey" PRIMARY KEY ("id"),
+  CONSTRAINT "keyauth_credentials_consumer_id_fkey" FOREIGN KEY ("consumer_id") REFERENCES "consumers" ("id") ON DELETE CASCADE,
+  CONSTRAINT "keyauth_credentials_key_key" UNIQUE ("key")
+);
+CREATE INDEX IF NOT EXISTS "keyauth_credentials_consumer_id_idx" ON "keyauth_credentials" ("consumer_id", "id");
+CREATE INDEX IF NOT EXISTS "keyauth_credentials_tags_idx" ON "keyauth_credentials" USING GIN ("tags");
+CREATE INDEX IF NOT EXISTS "keyauth_credentials_ttl_idx" ON "keyauth_credentials" ("ttl");
+"""
+
+CASSANDRA: Final = """
+CREATE TABLE IF NOT EXISTS "keyauth_credentials" (
+  "id" uuid,
+  "created_at" timestamp,
+  "consumer_id" uuid,
+  "key" text,
+  "tags" list<text>,
+  "kongdao_version" uuid,
+  "kongdao_live" boolean,
+  "kongdao_empty" set<text>,
+  PRIMARY KEY ("id")
+);
+CREATE TABLE IF NOT EXISTS "keyauth_credentials_by_key" ("value" text PRIMARY KEY, "id" uuid);
+CREATE TABLE IF NOT EXISTS "keyauth_credentials_by_consumer" ("consumer_id" uuid, "id" uuid, PRIMARY KEY ("consumer_id", "id"));
+CREATE TABLE IF NOT EXISTS "keyauth_credentials_by_tag" ("tag" text, "id" uuid, PRIMARY KEY ("tag", "id"));
+"""
+
+MIGRATIONS: Final = (
+    Migration("000_base_key_auth", postgres=Step(up=POSTGRES), cassandra=Step(up=CASSANDRA)),
+)
+"""The migrations, in order."""
