@@ -30,12 +30,17 @@ from kongdao.dao.typed import (
     DAO_CLASSES,
     AclsDAO,
     BasicauthCredentialsDAO,
+    CaCertificatesDAO,
+    CertificatesDAO,
     ConsumersDAO,
     KeyauthCredentialsDAO,
     PluginsDAO,
     RoutesDAO,
     ServicesDAO,
+    SnisDAO,
     TagsDAO,
+    TargetsDAO,
+    UpstreamsDAO,
 )
 from kongdao.entities import CORE_ENTITIES
 from kongdao.errors import InterfaceError, KongDAOError
@@ -82,6 +87,11 @@ class DB:
     consumers: ConsumersDAO
     plugins: PluginsDAO
     tags: TagsDAO
+    certificates: CertificatesDAO
+    ca_certificates: CaCertificatesDAO
+    snis: SnisDAO
+    upstreams: UpstreamsDAO
+    targets: TargetsDAO
     # the bundled plugins' entities: present when their plugin is enabled
     keyauth_credentials: KeyauthCredentialsDAO
     basicauth_credentials: BasicauthCredentialsDAO

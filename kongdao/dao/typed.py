@@ -20,13 +20,28 @@ from typing import Any
 from kongdao.dao import plugins as _plugins
 from kongdao.dao import tags as _tags
 from kongdao.dao.base import DAO
-from kongdao.entities import Consumer, Plugin, Route, Service
+from kongdao.entities import (
+    SNI,
+    CACertificate,
+    Certificate,
+    Consumer,
+    Plugin,
+    Route,
+    Service,
+    Target,
+    Upstream,
+)
 from kongdao.plugins.acl import ACL
 from kongdao.plugins.basic_auth import BasicauthCredential
 from kongdao.plugins.key_auth import KeyauthCredential
 
 __all__ = [
     "DAO_CLASSES",
+    "UpstreamsDAO",
+    "TargetsDAO",
+    "SnisDAO",
+    "CertificatesDAO",
+    "CaCertificatesDAO",
     "AclsDAO",
     "BasicauthCredentialsDAO",
     "ConsumersDAO",
@@ -150,6 +165,74 @@ class ConsumersDAO(DAO[Consumer]):
         """Delete the entity whose ``custom_id`` is ``value``; return it."""
         return await self.delete_by(
             "custom_id",
+            value,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+
+class CertificatesDAO(DAO[Certificate]):
+    """``db.certificates``: the typed DAO of Certificate entities."""
+
+
+class CaCertificatesDAO(DAO[CACertificate]):
+    """``db.ca_certificates``: the typed DAO of CACertificate entities."""
+
+    async def select_by_cert_digest(
+        self,
+        value: str,
+        *,
+        nulls: bool = False,
+    ) -> CACertificate | None:
+        """The entity whose ``cert_digest`` is ``value``, or ``None``."""
+        return await self.select_by("cert_digest", value, nulls=nulls)
+
+    async def update_by_cert_digest(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> CACertificate:
+        """Partially update the entity whose ``cert_digest`` is ``value`` (PATCH)."""
+        return await self.update_by(
+            "cert_digest",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def upsert_by_cert_digest(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> CACertificate:
+        """Insert or replace the entity whose ``cert_digest`` is ``value`` (PUT)."""
+        return await self.upsert_by(
+            "cert_digest",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def delete_by_cert_digest(
+        self,
+        value: str,
+        *,
+        no_broadcast_crud_event: bool = False,
+    ) -> CACertificate | None:
+        """Delete the entity whose ``cert_digest`` is ``value``; return it."""
+        return await self.delete_by(
+            "cert_digest",
             value,
             no_broadcast_crud_event=no_broadcast_crud_event,
         )
@@ -329,6 +412,271 @@ class RoutesDAO(DAO[Route]):
     ) -> AsyncIterator[Route]:
         """Iterate over the entities whose ``service`` is ``foreign_key``."""
         return self.each_for("service", foreign_key, size, nulls=nulls, pagination=pagination)
+
+
+class SnisDAO(DAO[SNI]):
+    """``db.snis``: the typed DAO of SNI entities."""
+
+    async def select_by_name(self, value: str, *, nulls: bool = False) -> SNI | None:
+        """The entity whose ``name`` is ``value``, or ``None``."""
+        return await self.select_by("name", value, nulls=nulls)
+
+    async def update_by_name(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> SNI:
+        """Partially update the entity whose ``name`` is ``value`` (PATCH)."""
+        return await self.update_by(
+            "name",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def upsert_by_name(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> SNI:
+        """Insert or replace the entity whose ``name`` is ``value`` (PUT)."""
+        return await self.upsert_by(
+            "name",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def delete_by_name(
+        self,
+        value: str,
+        *,
+        no_broadcast_crud_event: bool = False,
+    ) -> SNI | None:
+        """Delete the entity whose ``name`` is ``value``; return it."""
+        return await self.delete_by("name", value, no_broadcast_crud_event=no_broadcast_crud_event)
+
+    async def page_for_certificate(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        offset: str | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> tuple[list[SNI], str | None]:
+        """One page of the entities whose ``certificate`` is ``foreign_key``."""
+        return await self.page_for(
+            "certificate",
+            foreign_key,
+            size,
+            offset,
+            nulls=nulls,
+            pagination=pagination,
+        )
+
+    def each_for_certificate(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> AsyncIterator[SNI]:
+        """Iterate over the entities whose ``certificate`` is ``foreign_key``."""
+        return self.each_for("certificate", foreign_key, size, nulls=nulls, pagination=pagination)
+
+
+class UpstreamsDAO(DAO[Upstream]):
+    """``db.upstreams``: the typed DAO of Upstream entities."""
+
+    async def select_by_name(self, value: str, *, nulls: bool = False) -> Upstream | None:
+        """The entity whose ``name`` is ``value``, or ``None``."""
+        return await self.select_by("name", value, nulls=nulls)
+
+    async def update_by_name(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> Upstream:
+        """Partially update the entity whose ``name`` is ``value`` (PATCH)."""
+        return await self.update_by(
+            "name",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def upsert_by_name(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> Upstream:
+        """Insert or replace the entity whose ``name`` is ``value`` (PUT)."""
+        return await self.upsert_by(
+            "name",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def delete_by_name(
+        self,
+        value: str,
+        *,
+        no_broadcast_crud_event: bool = False,
+    ) -> Upstream | None:
+        """Delete the entity whose ``name`` is ``value``; return it."""
+        return await self.delete_by("name", value, no_broadcast_crud_event=no_broadcast_crud_event)
+
+    async def page_for_client_certificate(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        offset: str | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> tuple[list[Upstream], str | None]:
+        """One page of the entities whose ``client_certificate`` is ``foreign_key``."""
+        return await self.page_for(
+            "client_certificate",
+            foreign_key,
+            size,
+            offset,
+            nulls=nulls,
+            pagination=pagination,
+        )
+
+    def each_for_client_certificate(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> AsyncIterator[Upstream]:
+        """Iterate over the entities whose ``client_certificate`` is ``foreign_key``."""
+        return self.each_for(
+            "client_certificate",
+            foreign_key,
+            size,
+            nulls=nulls,
+            pagination=pagination,
+        )
+
+
+class TargetsDAO(DAO[Target]):
+    """``db.targets``: the typed DAO of Target entities."""
+
+    async def select_by_target(self, value: str, *, nulls: bool = False) -> Target | None:
+        """The entity whose ``target`` is ``value``, or ``None``."""
+        return await self.select_by("target", value, nulls=nulls)
+
+    async def update_by_target(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> Target:
+        """Partially update the entity whose ``target`` is ``value`` (PATCH)."""
+        return await self.update_by(
+            "target",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def upsert_by_target(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> Target:
+        """Insert or replace the entity whose ``target`` is ``value`` (PUT)."""
+        return await self.upsert_by(
+            "target",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def delete_by_target(
+        self,
+        value: str,
+        *,
+        no_broadcast_crud_event: bool = False,
+    ) -> Target | None:
+        """Delete the entity whose ``target`` is ``value``; return it."""
+        return await self.delete_by(
+            "target",
+            value,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def page_for_upstream(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        offset: str | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> tuple[list[Target], str | None]:
+        """One page of the entities whose ``upstream`` is ``foreign_key``."""
+        return await self.page_for(
+            "upstream",
+            foreign_key,
+            size,
+            offset,
+            nulls=nulls,
+            pagination=pagination,
+        )
+
+    def each_for_upstream(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> AsyncIterator[Target]:
+        """Iterate over the entities whose ``upstream`` is ``foreign_key``."""
+        return self.each_for("upstream", foreign_key, size, nulls=nulls, pagination=pagination)
 
 
 class PluginsDAO(_plugins.PluginsDAO):
@@ -644,8 +992,13 @@ class AclsDAO(DAO[ACL]):
 
 DAO_CLASSES: dict[str, type[DAO[Any]]] = {
     "consumers": ConsumersDAO,
+    "certificates": CertificatesDAO,
+    "ca_certificates": CaCertificatesDAO,
     "services": ServicesDAO,
     "routes": RoutesDAO,
+    "snis": SnisDAO,
+    "upstreams": UpstreamsDAO,
+    "targets": TargetsDAO,
     "plugins": PluginsDAO,
     "tags": TagsDAO,
     "keyauth_credentials": KeyauthCredentialsDAO,

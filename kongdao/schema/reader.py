@@ -4,7 +4,8 @@ Reading is the gateway's hot path: every ``select`` and every row of every page 
 Kong's select-processing (``process_auto_fields(row, "select")``) and then the converter. For a
 schema without subschemas or ``on_read`` transformations, :func:`compile_reader` builds one
 function per schema that does exactly what those two steps do, field by field, with the
-decisions taken once at build time:
+decisions taken once at build time (a schema whose shorthands are named after its fields, whose
+select-processing rewrites rows, takes the general path):
 
 * absent or null values get the field's default when Kong would give one, else ``None``;
 * integers read back as floats are floored; ``""`` reads as null for (non-legacy) strings;
@@ -125,6 +126,10 @@ def compile_reader(schema: EntitySchema) -> Reader | None:
     """A row-to-entity function for ``schema``, or ``None`` when it needs the general path."""
     cls = schema.entity_class
     if cls is None or schema.transformations:
+        return None
+    if any(sh.name in schema.field_map for sh in schema.shorthand_fields):
+        # Kong expands shorthands on select too: one named after a column rewrites rows read
+        # back (upstreams' hash_on sets algorithm)
         return None
     base = tuple((name, _converter(name, f)) for name, f in schema.fields)
     plans: dict[int, tuple[tuple[str, Callable[[Any], Any]], ...]] = {}

@@ -12,9 +12,13 @@ port``, ``invalid path: '<path>' (characters outside of the reserved list of RFC
 (:func:`normalize_ip`, :func:`is_valid_ip`, :func:`validate_utf8`, ...) and of LuaSocket's URL
 parser (:func:`parse_url`), which are public here because entities and plugins need them too.
 
-Left out: ``certificate`` and ``key`` (they need OpenSSL; they come with the certificates
-entity), and the ``cidr`` alias (use :func:`cidr_v4`). :func:`lua_code` keeps Kong's shape but
+Left out: the ``cidr`` alias (use :func:`cidr_v4`). :func:`lua_code` keeps Kong's shape but
 cannot check that the code compiles: kongdao never runs Lua.
+
+:func:`certificate` and :func:`key` parse with the ``cryptography`` package (imported only when
+a value is validated) where Kong uses lua-resty-openssl. They accept PEM text only (Kong also
+tries DER and, for keys, JWK), and the reason after ``invalid certificate: x509.new:`` or
+``invalid key: pkey.new:load_key:`` is ``cryptography``'s, not OpenSSL's.
 
 Differences from Kong, all on inputs Kong mishandles:
 
@@ -39,7 +43,7 @@ import ipaddress
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
 
@@ -47,6 +51,10 @@ from kongdao.schema import checks
 from kongdao.schema.fields import Field, MatchAny, Pattern
 from kongdao.schema.lua import lua_pattern
 from kongdao.schema.pcre import compile_pcre
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
+    from cryptography.x509 import Certificate
 
 __all__ = [
     "HTTP_PROTOCOLS",
@@ -56,6 +64,7 @@ __all__ = [
     "ParsedUrl",
     "auto_timestamp_ms",
     "auto_timestamp_s",
+    "certificate",
     "check_hostname",
     "cidr_v4",
     "destinations",
@@ -78,6 +87,7 @@ __all__ = [
     "is_valid_ip_or_cidr_v6",
     "is_valid_ipv4",
     "is_valid_ipv6",
+    "key",
     "lua_code",
     "methods",
     "name",
@@ -93,6 +103,8 @@ __all__ = [
     "normalize_ip",
     "normalize_ipv4",
     "normalize_ipv6",
+    "parse_certificate",
+    "parse_key",
     "parse_url",
     "path",
     "paths",
@@ -109,6 +121,7 @@ __all__ = [
     "url",
     "utf8_name",
     "uuid",
+    "validate_cookie_name",
     "validate_header_name",
     "validate_utf8",
     "wildcard_host",
@@ -1015,3 +1028,117 @@ def lua_code(**overrides: Any) -> Field:
     Kong also compiles each value in its sandbox; kongdao cannot, so the code is not checked.
     """
     return _typedef(_LUA_CODE, overrides)
+
+
+# --------------------------------------------------------------------------------------------
+# kong/tools/utils.lua: cookie names (upstreams' hash_on_cookie)
+
+_COOKIE_NAME = re.compile(r"^[a-zA-Z0-9_-]+$")
+
+
+def validate_cookie_name(name: str | None) -> str | None:
+    """Check a cookie name (Kong's ``utils.validate_cookie_name``).
+
+    Returns:
+        ``None`` when valid, else Kong's message.
+    """
+    if not name:
+        return "no cookie name provided"
+    if _COOKIE_NAME.match(name):
+        return None
+    return f"bad cookie name '{name}', allowed characters are A-Z, a-z, 0-9, '_', and '-'"
+
+
+# --------------------------------------------------------------------------------------------
+# certificates and keys: lua-resty-openssl's x509.new / pkey.new, with cryptography
+
+
+def _import_error(exc: ImportError) -> ModuleNotFoundError:
+    return ModuleNotFoundError(
+        "certificates and keys are parsed with the 'cryptography' package: "
+        f"pip install cryptography ({exc})"
+    )
+
+
+def _reason(exc: Exception) -> str:
+    """The first sentence of a ``cryptography`` error: the rest points to its FAQ."""
+    text = str(exc) or type(exc).__name__
+    return text.split(". ", 1)[0].rstrip(".")
+
+
+def parse_certificate(pem: str) -> Certificate:
+    """Load the first certificate of PEM text, as lua-resty-openssl's ``x509.new`` does.
+
+    Text around the PEM block and further certificates (a chain) are ignored.
+
+    Raises:
+        ValueError: ``x509.new: <reason>`` when there is no parsable certificate.
+        ModuleNotFoundError: ``cryptography`` is not installed.
+    """
+    try:
+        from cryptography import x509
+    except ImportError as exc:
+        raise _import_error(exc) from exc
+    try:
+        return x509.load_pem_x509_certificate(pem.encode())
+    except ValueError as exc:
+        raise ValueError(f"x509.new: {_reason(exc)}") from None
+
+
+def parse_key(pem: str) -> PrivateKeyTypes | PublicKeyTypes:
+    """Load a private key, or else a public key, from PEM text (lua-resty-openssl's ``pkey.new``).
+
+    Encrypted private keys are refused: Kong gives OpenSSL no passphrase either.
+
+    Raises:
+        ValueError: ``pkey.new:load_key: <reason>`` when there is no parsable key.
+        ModuleNotFoundError: ``cryptography`` is not installed.
+    """
+    try:
+        from cryptography.exceptions import UnsupportedAlgorithm
+        from cryptography.hazmat.primitives import serialization
+    except ImportError as exc:
+        raise _import_error(exc) from exc
+    data = pem.encode()
+    try:
+        return serialization.load_pem_private_key(data, password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        # reported when the text is no public key either: a private key is what Kong expects
+        private_error: Exception = exc
+    try:
+        return serialization.load_pem_public_key(data)
+    except (ValueError, UnsupportedAlgorithm):
+        raise ValueError(f"pkey.new:load_key: {_reason(private_error)}") from None
+
+
+def _validate_certificate(value: str) -> str | None:
+    try:
+        parse_certificate(value)
+    except ValueError as exc:
+        return f"invalid certificate: {exc}"
+    return None
+
+
+def _validate_key(value: str) -> str | None:
+    try:
+        parse_key(value)
+    except ValueError as exc:
+        return f"invalid key: {exc}"
+    return None
+
+
+_CERTIFICATE = Field(type="string", custom_validator=_validate_certificate)
+_KEY = Field(type="string", custom_validator=_validate_key)
+
+
+def certificate(**overrides: Any) -> Field:
+    """A PEM certificate (``invalid certificate: x509.new: ...``); a chain's first one counts."""
+    return _typedef(_CERTIFICATE, overrides)
+
+
+def key(**overrides: Any) -> Field:
+    """A PEM private key, or a public key as Kong accepts too (``invalid key: pkey.new:...``).
+
+    Declare entity attributes holding private keys with ``field(..., repr=False)``.
+    """
+    return _typedef(_KEY, overrides)

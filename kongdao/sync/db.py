@@ -12,12 +12,17 @@ from kongdao.sync.typed import (
     SYNC_DAO_CLASSES,
     SyncAclsDAO,
     SyncBasicauthCredentialsDAO,
+    SyncCaCertificatesDAO,
+    SyncCertificatesDAO,
     SyncConsumersDAO,
     SyncKeyauthCredentialsDAO,
     SyncPluginsDAO,
     SyncRoutesDAO,
     SyncServicesDAO,
+    SyncSnisDAO,
     SyncTagsDAO,
+    SyncTargetsDAO,
+    SyncUpstreamsDAO,
 )
 
 if TYPE_CHECKING:
@@ -51,6 +56,11 @@ class SyncDB:
     consumers: SyncConsumersDAO
     plugins: SyncPluginsDAO
     tags: SyncTagsDAO
+    certificates: SyncCertificatesDAO
+    ca_certificates: SyncCaCertificatesDAO
+    snis: SyncSnisDAO
+    upstreams: SyncUpstreamsDAO
+    targets: SyncTargetsDAO
     # the bundled plugins' entities: present when their plugin is enabled
     keyauth_credentials: SyncKeyauthCredentialsDAO
     basicauth_credentials: SyncBasicauthCredentialsDAO

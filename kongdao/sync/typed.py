@@ -10,7 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from kongdao.entities import Consumer, Plugin, Route, Service
+from kongdao.entities import (
+    SNI,
+    CACertificate,
+    Certificate,
+    Consumer,
+    Plugin,
+    Route,
+    Service,
+    Target,
+    Upstream,
+)
 from kongdao.plugins.acl import ACL
 from kongdao.plugins.basic_auth import BasicauthCredential
 from kongdao.plugins.key_auth import KeyauthCredential
@@ -18,6 +28,11 @@ from kongdao.sync.dao import SyncDAO, SyncTagsDAOBase
 
 __all__ = [
     "SYNC_DAO_CLASSES",
+    "SyncUpstreamsDAO",
+    "SyncTargetsDAO",
+    "SyncSnisDAO",
+    "SyncCertificatesDAO",
+    "SyncCaCertificatesDAO",
     "SyncAclsDAO",
     "SyncBasicauthCredentialsDAO",
     "SyncConsumersDAO",
@@ -136,6 +151,65 @@ class SyncConsumersDAO(SyncDAO[Consumer]):
     ) -> Consumer | None:
         """Delete the entity whose ``custom_id`` is ``value``; return it."""
         return self.delete_by("custom_id", value, no_broadcast_crud_event=no_broadcast_crud_event)
+
+
+class SyncCertificatesDAO(SyncDAO[Certificate]):
+    """``sync_db.certificates``: the blocking DAO of Certificate entities."""
+
+
+class SyncCaCertificatesDAO(SyncDAO[CACertificate]):
+    """``sync_db.ca_certificates``: the blocking DAO of CACertificate entities."""
+
+    def select_by_cert_digest(self, value: str, *, nulls: bool = False) -> CACertificate | None:
+        """The entity whose ``cert_digest`` is ``value``, or ``None``."""
+        return self.select_by("cert_digest", value, nulls=nulls)
+
+    def update_by_cert_digest(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> CACertificate:
+        """Partially update the entity whose ``cert_digest`` is ``value`` (PATCH)."""
+        return self.update_by(
+            "cert_digest",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    def upsert_by_cert_digest(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> CACertificate:
+        """Insert or replace the entity whose ``cert_digest`` is ``value`` (PUT)."""
+        return self.upsert_by(
+            "cert_digest",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    def delete_by_cert_digest(
+        self,
+        value: str,
+        *,
+        no_broadcast_crud_event: bool = False,
+    ) -> CACertificate | None:
+        """Delete the entity whose ``cert_digest`` is ``value``; return it."""
+        return self.delete_by("cert_digest", value, no_broadcast_crud_event=no_broadcast_crud_event)
 
 
 class SyncServicesDAO(SyncDAO[Service]):
@@ -307,6 +381,262 @@ class SyncRoutesDAO(SyncDAO[Route]):
     ) -> Iterator[Route]:
         """Iterate over the entities whose ``service`` is ``foreign_key``."""
         return self.each_for("service", foreign_key, size, nulls=nulls, pagination=pagination)
+
+
+class SyncSnisDAO(SyncDAO[SNI]):
+    """``sync_db.snis``: the blocking DAO of SNI entities."""
+
+    def select_by_name(self, value: str, *, nulls: bool = False) -> SNI | None:
+        """The entity whose ``name`` is ``value``, or ``None``."""
+        return self.select_by("name", value, nulls=nulls)
+
+    def update_by_name(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> SNI:
+        """Partially update the entity whose ``name`` is ``value`` (PATCH)."""
+        return self.update_by(
+            "name",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    def upsert_by_name(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> SNI:
+        """Insert or replace the entity whose ``name`` is ``value`` (PUT)."""
+        return self.upsert_by(
+            "name",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    def delete_by_name(self, value: str, *, no_broadcast_crud_event: bool = False) -> SNI | None:
+        """Delete the entity whose ``name`` is ``value``; return it."""
+        return self.delete_by("name", value, no_broadcast_crud_event=no_broadcast_crud_event)
+
+    def page_for_certificate(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        offset: str | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> tuple[list[SNI], str | None]:
+        """One page of the entities whose ``certificate`` is ``foreign_key``."""
+        return self.page_for(
+            "certificate",
+            foreign_key,
+            size,
+            offset,
+            nulls=nulls,
+            pagination=pagination,
+        )
+
+    def each_for_certificate(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> Iterator[SNI]:
+        """Iterate over the entities whose ``certificate`` is ``foreign_key``."""
+        return self.each_for("certificate", foreign_key, size, nulls=nulls, pagination=pagination)
+
+
+class SyncUpstreamsDAO(SyncDAO[Upstream]):
+    """``sync_db.upstreams``: the blocking DAO of Upstream entities."""
+
+    def select_by_name(self, value: str, *, nulls: bool = False) -> Upstream | None:
+        """The entity whose ``name`` is ``value``, or ``None``."""
+        return self.select_by("name", value, nulls=nulls)
+
+    def update_by_name(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> Upstream:
+        """Partially update the entity whose ``name`` is ``value`` (PATCH)."""
+        return self.update_by(
+            "name",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    def upsert_by_name(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> Upstream:
+        """Insert or replace the entity whose ``name`` is ``value`` (PUT)."""
+        return self.upsert_by(
+            "name",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    def delete_by_name(
+        self,
+        value: str,
+        *,
+        no_broadcast_crud_event: bool = False,
+    ) -> Upstream | None:
+        """Delete the entity whose ``name`` is ``value``; return it."""
+        return self.delete_by("name", value, no_broadcast_crud_event=no_broadcast_crud_event)
+
+    def page_for_client_certificate(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        offset: str | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> tuple[list[Upstream], str | None]:
+        """One page of the entities whose ``client_certificate`` is ``foreign_key``."""
+        return self.page_for(
+            "client_certificate",
+            foreign_key,
+            size,
+            offset,
+            nulls=nulls,
+            pagination=pagination,
+        )
+
+    def each_for_client_certificate(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> Iterator[Upstream]:
+        """Iterate over the entities whose ``client_certificate`` is ``foreign_key``."""
+        return self.each_for(
+            "client_certificate",
+            foreign_key,
+            size,
+            nulls=nulls,
+            pagination=pagination,
+        )
+
+
+class SyncTargetsDAO(SyncDAO[Target]):
+    """``sync_db.targets``: the blocking DAO of Target entities."""
+
+    def select_by_target(self, value: str, *, nulls: bool = False) -> Target | None:
+        """The entity whose ``target`` is ``value``, or ``None``."""
+        return self.select_by("target", value, nulls=nulls)
+
+    def update_by_target(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> Target:
+        """Partially update the entity whose ``target`` is ``value`` (PATCH)."""
+        return self.update_by(
+            "target",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    def upsert_by_target(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> Target:
+        """Insert or replace the entity whose ``target`` is ``value`` (PUT)."""
+        return self.upsert_by(
+            "target",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    def delete_by_target(
+        self,
+        value: str,
+        *,
+        no_broadcast_crud_event: bool = False,
+    ) -> Target | None:
+        """Delete the entity whose ``target`` is ``value``; return it."""
+        return self.delete_by("target", value, no_broadcast_crud_event=no_broadcast_crud_event)
+
+    def page_for_upstream(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        offset: str | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> tuple[list[Target], str | None]:
+        """One page of the entities whose ``upstream`` is ``foreign_key``."""
+        return self.page_for(
+            "upstream",
+            foreign_key,
+            size,
+            offset,
+            nulls=nulls,
+            pagination=pagination,
+        )
+
+    def each_for_upstream(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> Iterator[Target]:
+        """Iterate over the entities whose ``upstream`` is ``foreign_key``."""
+        return self.each_for("upstream", foreign_key, size, nulls=nulls, pagination=pagination)
 
 
 class SyncPluginsDAO(SyncDAO[Plugin]):
@@ -606,8 +936,13 @@ class SyncAclsDAO(SyncDAO[ACL]):
 
 SYNC_DAO_CLASSES: dict[str, type[SyncDAO[Any]]] = {
     "consumers": SyncConsumersDAO,
+    "certificates": SyncCertificatesDAO,
+    "ca_certificates": SyncCaCertificatesDAO,
     "services": SyncServicesDAO,
     "routes": SyncRoutesDAO,
+    "snis": SyncSnisDAO,
+    "upstreams": SyncUpstreamsDAO,
+    "targets": SyncTargetsDAO,
     "plugins": SyncPluginsDAO,
     "tags": SyncTagsDAO,
     "keyauth_credentials": SyncKeyauthCredentialsDAO,

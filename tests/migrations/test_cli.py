@@ -101,7 +101,7 @@ async def test_bootstrap_list_up_finish(dsn: str, capsys: pytest.CaptureFixture[
     # core, then the bundled plugins' subsystems alphabetically (Kong's order and layout)
     assert capsys.readouterr().out == (
         "Executed migrations:\n"
-        "      core: 000_base\n"
+        "      core: 000_base, 001_certificates_upstreams\n"
         "       acl: 000_base_acl\n"
         "basic-auth: 000_base_basic_auth\n"
         "  key-auth: 000_base_key_auth\n"

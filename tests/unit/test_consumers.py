@@ -12,14 +12,22 @@ TAGS = schema_of(Tag)
 
 
 def test_core_entities() -> None:
-    assert (Consumer, Service, Route, Plugin, Tag) == CORE_ENTITIES
+    # Kong's constants.CORE_ENTITIES order (each after those it references)
     assert [schema_of(e).name for e in CORE_ENTITIES] == [
         "consumers",
+        "certificates",
+        "ca_certificates",
         "services",
         "routes",
+        "snis",
+        "upstreams",
+        "targets",
         "plugins",
         "tags",
     ]
+    assert (Consumer, Service, Route, Plugin, Tag) == tuple(
+        e for e in CORE_ENTITIES if e in (Consumer, Service, Route, Plugin, Tag)
+    )
 
 
 def test_consumer_schema_attributes() -> None:

@@ -15,11 +15,13 @@ import pytest
 
 import kongdao
 from kongdao import plugins
+from kongdao.entities import CORE_ENTITIES
 from kongdao.migrations import Migration, Step, Subsystem, create_tables
 from kongdao.plugins import PluginSpec
-from kongdao.schema import Entity, Field, Ref, Schema, entity, field, typedefs
+from kongdao.schema import Entity, Field, Ref, Schema, entity, field, schema_of, typedefs
 
 DSN = "postgresql://nobody@127.0.0.1:1/none"
+CORE = [schema_of(cls).name for cls in CORE_ENTITIES]
 
 
 def config_schema(name: str) -> Schema:
@@ -165,22 +167,13 @@ def test_bundled_migrations_are_the_ddl_of_their_entities() -> None:
 def test_a_db_serves_the_entities_and_subsystems_of_its_plugins() -> None:
     db = kongdao.connect(DSN, plugins=["acl", BADGES, "key-auth"])._db
     assert db.enabled_plugins == ("acl", "t-badges", "key-auth")
-    assert list(db.schemas) == [
-        "consumers",
-        "services",
-        "routes",
-        "plugins",
-        "tags",
-        "acls",
-        "t_reg_badges",
-        "keyauth_credentials",
-    ]
+    assert list(db.schemas) == [*CORE, "acls", "t_reg_badges", "keyauth_credentials"]
     # core first, then the plugins' subsystems alphabetically (Kong's subsystems.lua)
     assert [s.name for s in db.subsystems] == ["core", "acl", "key-auth", "t-badges"]
     assert set(db.schemas["plugins"].subschemas) == {"acl", "t-badges", "key-auth"}
 
     none = kongdao.connect(DSN, plugins=["off"])._db
-    assert list(none.schemas) == ["consumers", "services", "routes", "plugins", "tags"]
+    assert list(none.schemas) == CORE
     assert [s.name for s in none.subsystems] == ["core"]
     assert none.schemas["plugins"].subschemas == {}
 

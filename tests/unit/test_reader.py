@@ -10,6 +10,14 @@ from kongdao.schema.reader import compile_reader
 
 SCHEMAS = [schema_of(c) for c in CORE_ENTITIES]
 SCHEMAS = [s.with_subschemas(plugin_subschemas()) if s.name == "plugins" else s for s in SCHEMAS]
+# read-time transformations and shorthands named after columns take the general path
+GENERAL_ONLY = {"ca_certificates", "upstreams", "targets"}
+COMPILED = [s for s in SCHEMAS if s.name not in GENERAL_ONLY]
+
+
+def test_which_core_entities_have_a_compiled_reader():
+    assert {s.name for s in SCHEMAS if compile_reader(s) is None} == GENERAL_ONLY
+
 
 UUID = "5f8c0b3e-6a5e-4f0b-8b8e-1b2c3d4e5f60"
 SCALARS = {
@@ -47,7 +55,7 @@ def general(schema, row):
 
 
 @settings(max_examples=600, deadline=None)
-@given(schema=st.sampled_from(SCHEMAS), data=st.data())
+@given(schema=st.sampled_from(COMPILED), data=st.data())
 def test_compiled_reader_equals_the_general_path(schema, data):
     reader = compile_reader(schema)
     assert reader is not None

@@ -32,7 +32,7 @@ from kongdao.connectors.cassandra.migrate import split_statements
 from kongdao.connectors.cassandra.model import EntityModel
 from kongdao.connectors.cassandra.offsets import OffsetCodec
 from kongdao.db import DB
-from kongdao.migrations.core import m000_base
+from kongdao.migrations.core import m000_base, m001_certificates_upstreams
 from kongdao.schema import Entity, Field, Ref, entity, field, schema_of, typedefs, virtual
 from kongdao.testing.plugin import backend_dsn, create_tables, known_backends
 
@@ -657,8 +657,8 @@ async def test_core_migration_creates_every_table_the_strategies_use(scratch_key
         rows = {row["subsystem"]: row for row in await connector.read_schema_meta()}
         assert rows["core"] == {
             "subsystem": "core",
-            "last_executed": "000_base",
-            "executed": ["000_base"],
+            "last_executed": "001_certificates_upstreams",
+            "executed": ["000_base", "001_certificates_upstreams"],
             "pending": [],
         }
         assert sorted(rows) == ["acl", "basic-auth", "core", "key-auth"]
@@ -684,6 +684,11 @@ def test_core_migration_is_the_ddl_of_the_core_entities() -> None:
         for n in ("consumers", "services", "routes", "plugins")
     )
     assert split_statements(m000_base.CASSANDRA) == split_statements(printed)
+    printed = "\n\n".join(
+        create_table_cql(db.schemas[n], db.schemas)
+        for n in ("certificates", "ca_certificates", "snis", "upstreams", "targets")
+    )
+    assert split_statements(m001_certificates_upstreams.CASSANDRA) == split_statements(printed)
 
 
 def test_split_statements() -> None:
