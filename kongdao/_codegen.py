@@ -14,7 +14,8 @@ code differs from a fresh generation. The output is already formatted as ``ruff 
 
 Rules (the same as the runtime ``DAO.__getattr__``): ``*_by_<f>`` for every unique field and
 the endpoint key, except primary-key fields (``select()`` serves those); ``page_for_<f>`` /
-``each_for_<f>`` for every foreign field. Plugins and tags keep their custom DAOs as bases.
+``each_for_<f>`` for every foreign field. Entities with a custom DAO (plugins, tags, targets,
+certificates) keep it as the base class.
 """
 
 from __future__ import annotations
@@ -49,8 +50,17 @@ _VALUE_TYPES = {
 }
 
 # Entities whose DAO class adds behaviour: (async base, sync base), as named in the modules.
-_ASYNC_BASES = {"plugins": "_plugins.PluginsDAO", "tags": "_tags.TagsDAO"}
-_SYNC_BASES = {"tags": "SyncTagsDAOBase"}
+_ASYNC_BASES = {
+    "certificates": "_certificates.CertificatesDAO",
+    "plugins": "_plugins.PluginsDAO",
+    "tags": "_tags.TagsDAO",
+    "targets": "_targets.TargetsDAO",
+}
+_SYNC_BASES = {
+    "certificates": "SyncCertificatesDAOBase",
+    "tags": "SyncTagsDAOBase",
+    "targets": "SyncTargetsDAOBase",
+}
 
 
 def _class_prefix(name: str) -> str:

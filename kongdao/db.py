@@ -140,6 +140,15 @@ class DB:
         self._migrations: Migrations | None = None
         self._check_migrations = check_migrations
 
+    def _plugin_dao_class(self, name: str) -> type[DAO[Any]] | None:
+        for spec in self.loaded_plugins.values():
+            cls = spec.dao_class(name)
+            if cls is not None:
+                if not issubclass(cls, DAO):
+                    raise TypeError(f"plugin '{spec.name}': the DAO of '{name}' is not a DAO")
+                return cls
+        return None
+
     def __repr__(self) -> str:
         return f"<DB {self.connector!r} {self.state.value}>"
 
@@ -160,7 +169,7 @@ class DB:
                 raise
         for name, schema in self.schemas.items():
             strategy = self.connector.strategy_for(schema, self.schemas)
-            dao_class = DAO_CLASSES.get(name, DAO)
+            dao_class = DAO_CLASSES.get(name) or self._plugin_dao_class(name) or DAO
             dao: DAO[Any] = dao_class(self, schema, strategy)
             self.daos[name] = dao
             setattr(self, name, dao)

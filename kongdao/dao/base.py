@@ -236,7 +236,10 @@ class DAO(Generic[E]):
         return cast(E, self.schema.to_entity(data))
 
     def _entity_dict(self, row: Row) -> dict[str, Any]:
-        return self.schema.process_auto_fields(row, "select")
+        # The stored entity an update merges into keeps its nulls, as Kong's raw row does: an
+        # entity check over optional fields (certificates' cert / cert_alt) must see them null,
+        # not missing ("field required for entity check when updating").
+        return self.schema.process_auto_fields(row, "select", True)
 
     def _stored_view(self, data: dict[str, Any]) -> dict[str, Any]:
         """``data`` as the database stores it: foreign keys reduced to their primary key."""

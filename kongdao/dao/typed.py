@@ -4,9 +4,10 @@ The generic :class:`~kongdao.dao.DAO` answers ``select_by_<unique>``, ``update_b
 ``upsert_by_<unique>``, ``delete_by_<unique>``, ``page_for_<foreign>`` and
 ``each_for_<foreign>`` at runtime, for any entity. For the core entities these subclasses
 declare the same methods statically, typed (``db.services.select_by_name("x")`` is a
-``Service | None`` to mypy and IDEs); each one calls the generic method it names. ``PluginsDAO``
-and ``TagsDAO`` subclass the custom DAOs of :mod:`kongdao.dao.plugins` and
-:mod:`kongdao.dao.tags`, whose behaviour they keep.
+``Service | None`` to mypy and IDEs); each one calls the generic method it names.
+``CertificatesDAO``, ``PluginsDAO``, ``TagsDAO`` and ``TargetsDAO`` subclass the custom DAOs of
+:mod:`kongdao.dao.certificates`, :mod:`kongdao.dao.plugins`, :mod:`kongdao.dao.tags` and
+:mod:`kongdao.dao.targets`, whose behaviour they keep.
 
 The block between the markers is written by ``python -m kongdao._codegen`` (``make gen``) from
 the entity schemas; ``make gen-check`` fails when it is stale. Do not edit it by hand.
@@ -17,13 +18,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
+from kongdao.dao import certificates as _certificates
 from kongdao.dao import plugins as _plugins
 from kongdao.dao import tags as _tags
+from kongdao.dao import targets as _targets
 from kongdao.dao.base import DAO
 from kongdao.entities import (
     SNI,
     CACertificate,
-    Certificate,
     Consumer,
     Plugin,
     Route,
@@ -170,7 +172,7 @@ class ConsumersDAO(DAO[Consumer]):
         )
 
 
-class CertificatesDAO(DAO[Certificate]):
+class CertificatesDAO(_certificates.CertificatesDAO):
     """``db.certificates``: the typed DAO of Certificate entities."""
 
 
@@ -590,7 +592,7 @@ class UpstreamsDAO(DAO[Upstream]):
         )
 
 
-class TargetsDAO(DAO[Target]):
+class TargetsDAO(_targets.TargetsDAO):
     """``db.targets``: the typed DAO of Target entities."""
 
     async def select_by_target(self, value: str, *, nulls: bool = False) -> Target | None:

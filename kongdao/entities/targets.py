@@ -22,7 +22,8 @@ What a DAO must do (Kong does it in ``kong/db/dao/targets.lua``, not in the sche
   ``select`` and ``page_for_upstream_raw`` do;
 * **keep targets unique per upstream**: before an insert, look through the upstream's targets
   (``each_for_upstream``) for the same normalised ``target``, and fail with a unique violation
-  on ``target`` if there is one. There is no database constraint for it;
+  on ``target`` if there is one (on PostgreSQL a unique index on (upstream, target), from
+  migration ``001``, backs it);
 * **upsert** by id replaces an existing entry for the same target of the upstream only when the
   new entity is newer (``created_at``): delete the old one, then insert; an older one is ignored
   and the upsert reports success. ``upsert_by_target`` is an insert;

@@ -7,8 +7,10 @@ configuration schema, custom entities and migrations). A DB serves the plugins i
 
 Names are looked up in this order:
 
-1. the bundled plugins, :data:`BUNDLED` (``key-auth``, ``basic-auth``, ``acl``,
-   ``rate-limiting``);
+1. the bundled plugins, :data:`BUNDLED` (Kong 2.8's ``key-auth``, ``basic-auth``, ``acl``,
+   ``rate-limiting``, ``cors``, ``request-transformer``, ``response-transformer``,
+   ``request-termination``, ``request-size-limiting``, ``correlation-id``, ``ip-restriction``,
+   ``proxy-cache``, ``grpc-gateway``, ``pre-function``, ``post-function``);
 2. the ``kongdao.plugins`` entry-point group, so third-party packages add their own::
 
        [project.entry-points."kongdao.plugins"]
@@ -30,7 +32,23 @@ from importlib.metadata import entry_points
 from types import MappingProxyType, ModuleType
 from typing import Final
 
-from kongdao.plugins import acl, basic_auth, key_auth, rate_limiting
+from kongdao.plugins import (
+    acl,
+    basic_auth,
+    correlation_id,
+    cors,
+    grpc_gateway,
+    ip_restriction,
+    key_auth,
+    post_function,
+    pre_function,
+    proxy_cache,
+    rate_limiting,
+    request_size_limiting,
+    request_termination,
+    request_transformer,
+    response_transformer,
+)
 from kongdao.plugins.spec import PluginSpec, spec_from
 from kongdao.schema import Schema
 
@@ -51,7 +69,23 @@ ENTRY_POINT_GROUP: Final = "kongdao.plugins"
 BUNDLED: Final[Mapping[str, PluginSpec]] = MappingProxyType(
     {
         spec.name: spec
-        for spec in (key_auth.PLUGIN, basic_auth.PLUGIN, acl.PLUGIN, rate_limiting.PLUGIN)
+        for spec in (
+            key_auth.PLUGIN,
+            basic_auth.PLUGIN,
+            acl.PLUGIN,
+            rate_limiting.PLUGIN,
+            cors.PLUGIN,
+            request_transformer.PLUGIN,
+            response_transformer.PLUGIN,
+            request_termination.PLUGIN,
+            request_size_limiting.PLUGIN,
+            correlation_id.PLUGIN,
+            ip_restriction.PLUGIN,
+            proxy_cache.PLUGIN,
+            grpc_gateway.PLUGIN,
+            pre_function.PLUGIN,
+            post_function.PLUGIN,
+        )
     }
 )
 """The bundled plugins, by name."""

@@ -18,8 +18,11 @@ priority and version are recorded for the gateway that runs the plugins.
 
 from __future__ import annotations
 
+import importlib
+import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -38,6 +41,17 @@ def _entities(value: Iterable[type[Entity]]) -> tuple[type[Entity], ...]:
     if isinstance(value, type):
         raise TypeError("entities: expected a sequence of entity classes, not one class")
     return tuple(value)
+
+
+def _priority(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if isinstance(value, bool) or not (
+        isinstance(value, int) or (isinstance(value, float) and value in (math.inf, -math.inf))
+    ):
+        raise TypeError("priority: expected an integer, or math.inf for Kong's math.huge")
+
+
+def _daos(value: Mapping[str, str | type]) -> Mapping[str, str | type]:
+    return MappingProxyType(dict(value))
 
 
 def _migrations(value: Subsystem | Iterable[Migration] | None) -> Subsystem | tuple[Migration, ...]:
@@ -60,13 +74,17 @@ class PluginSpec:
             ``service`` / ``protocols`` restrictions), with its own entity checks. Its ``name``
             is the plugin's.
         version: The plugin's version (Kong's handler ``VERSION``).
-        priority: The plugin's priority (Kong's handler ``PRIORITY``; higher runs first).
+        priority: The plugin's priority (Kong's handler ``PRIORITY``; higher runs first): an
+            integer, or ``math.inf`` for Kong's ``math.huge`` (pre-function).
         entities: The plugin's custom entities, each after the entities it references (core
             entities are always registered first).
         migrations: The plugin's migrations, in order: a sequence of
             :class:`~kongdao.migrations.Migration`, or a
             :class:`~kongdao.migrations.Subsystem` named after the plugin. Required when the
             plugin has entities: their tables come from these migrations.
+        daos: Custom DAO classes of some of the plugin's entities (Kong's ``dao = ...``): entity
+            name -> a :class:`~kongdao.dao.DAO` subclass, or ``"module:Class"`` imported when a
+            DB is built (which keeps the plugin module free of import cycles).
 
     Raises:
         ValueError: a malformed name, a schema named otherwise, entities without migrations,
@@ -77,11 +95,12 @@ class PluginSpec:
     name: str = attrs.field(validator=attrs.validators.instance_of(str))
     schema: Schema = attrs.field(validator=attrs.validators.instance_of(Schema))
     version: str = attrs.field(default="0.1.0", validator=attrs.validators.instance_of(str))
-    priority: int = attrs.field(default=0, validator=attrs.validators.instance_of(int))
+    priority: float = attrs.field(default=0, validator=_priority)
     entities: tuple[type[Entity], ...] = attrs.field(default=(), converter=_entities)
     _migrations: Subsystem | tuple[Migration, ...] = attrs.field(
         default=(), converter=_migrations, alias="migrations"
     )
+    daos: Mapping[str, str | type] = attrs.field(factory=dict, converter=_daos)
 
     def __attrs_post_init__(self) -> None:
         if not _NAME.match(self.name):
@@ -100,6 +119,12 @@ class PluginSpec:
             raise ValueError(
                 f"plugin '{self.name}': its migrations subsystem is named '{self._migrations.name}'"
             )
+        names = {schema.name for schema in self.entity_schemas}
+        for name, dao in self.daos.items():
+            if name not in names:
+                raise ValueError(f"plugin '{self.name}': a DAO for '{name}', not its entity")
+            if not isinstance(dao, (str, type)):
+                raise TypeError(f"plugin '{self.name}': the DAO of '{name}' is {dao!r}")
         if self.entities and self.subsystem is None:
             raise ValueError(
                 f"plugin '{self.name}' declares entities but no migrations to create their tables"
@@ -109,6 +134,16 @@ class PluginSpec:
     def subsystem(self) -> Subsystem | None:
         """The plugin's migration subsystem (named after the plugin), or ``None``."""
         return self._migrations if isinstance(self._migrations, Subsystem) else None
+
+    def dao_class(self, name: str) -> type | None:
+        """The custom DAO class of entity ``name``, imported if given as ``"module:Class"``."""
+        dao = self.daos.get(name)
+        if isinstance(dao, str):
+            module, _, attribute = dao.partition(":")
+            dao = getattr(importlib.import_module(module), attribute)
+        if dao is not None and not isinstance(dao, type):
+            raise TypeError(f"plugin '{self.name}': the DAO of '{name}' is {dao!r}")
+        return dao
 
     @property
     def entity_schemas(self) -> tuple[EntitySchema, ...]:

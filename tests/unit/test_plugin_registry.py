@@ -7,6 +7,7 @@ is awaited, and the connector does not connect until then.
 from __future__ import annotations
 
 import importlib
+import math
 import sys
 import textwrap
 from pathlib import Path
@@ -54,19 +55,18 @@ BADGES = PluginSpec(
 
 
 def test_bundled_plugins_are_kong_28s() -> None:
-    assert {n: (s.version, s.priority) for n, s in plugins.BUNDLED.items()} == {
-        "key-auth": ("2.4.0", 1003),
-        "basic-auth": ("2.2.0", 1001),
-        "acl": ("3.0.1", 950),
-        "rate-limiting": ("2.4.0", 901),
-    }
+    versions = {n: (s.version, s.priority) for n, s in plugins.BUNDLED.items()}
+    assert versions["key-auth"] == ("2.4.0", 1003)
+    assert versions["basic-auth"] == ("2.2.0", 1001)
+    assert versions["acl"] == ("3.0.1", 950)
+    assert versions["rate-limiting"] == ("2.4.0", 901)
+    assert versions["pre-function"] == ("2.1.0", math.inf)
+    assert list(versions)[:4] == ["key-auth", "basic-auth", "acl", "rate-limiting"]
     entities = {n: [e.name for e in s.entity_schemas] for n, s in plugins.BUNDLED.items()}
-    assert entities == {
-        "key-auth": ["keyauth_credentials"],
-        "basic-auth": ["basicauth_credentials"],
-        "acl": ["acls"],
-        "rate-limiting": [],
-    }
+    assert entities["key-auth"] == ["keyauth_credentials"]
+    assert entities["basic-auth"] == ["basicauth_credentials"]
+    assert entities["acl"] == ["acls"]
+    assert entities["rate-limiting"] == entities["cors"] == []
     subsystems = {n: s.subsystem for n, s in plugins.BUNDLED.items()}
     assert subsystems["rate-limiting"] is None
     assert subsystems["key-auth"] is not None

@@ -4,7 +4,9 @@ The SQL and CQL were printed by :func:`kongdao.connectors.postgres.ddl.create_ta
 :func:`kongdao.connectors.cassandra.ddl.create_table_cql` when this migration was written and
 are kept verbatim. On PostgreSQL, services' ``client_certificate`` gets the foreign key that
 ``000_base`` could not declare before ``certificates`` existed (re-entrant: an existing
-constraint is kept). On Cassandra foreign keys are checked by the strategy.
+constraint is kept), and a target is unique per upstream (the targets DAO checks it under a lock
+as well, which is what Cassandra relies on). On Cassandra foreign keys are checked by the
+strategy.
 """
 
 from __future__ import annotations
@@ -91,6 +93,7 @@ EXCEPTION WHEN duplicate_object THEN
   NULL;
 END $$;
 CREATE INDEX IF NOT EXISTS "services_client_certificate_id_idx" ON "services" ("client_certificate_id", "id");
+CREATE UNIQUE INDEX IF NOT EXISTS "targets_target_key" ON "targets" ("upstream_id", "target");
 """
 
 CASSANDRA = """
