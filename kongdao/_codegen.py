@@ -55,6 +55,7 @@ _ASYNC_BASES = {
     "plugins": "_plugins.PluginsDAO",
     "tags": "_tags.TagsDAO",
     "targets": "_targets.TargetsDAO",
+    "oauth2_tokens": "_oauth2_tokens.OAuth2TokensDAO",
 }
 _SYNC_BASES = {
     "certificates": "SyncCertificatesDAOBase",
@@ -249,7 +250,7 @@ def generate_sync() -> str:
         entity = cls.__name__
         class_name = f"Sync{_class_prefix(name)}DAO"
         base = _SYNC_BASES.get(name, "SyncDAO[{entity}]").format(entity=entity)
-        doc = f"``sync_db.{name}``: the blocking DAO of {entity} entities."
+        doc = f"``sync_db.{name}``: the blocking DAO of {entity}."
         blocks.append(_class(class_name, base, doc, _methods(schema, entity, is_async=False)))
         mapping.append(f'    "{name}": {class_name},')
     return _assemble(

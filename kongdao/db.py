@@ -29,14 +29,21 @@ from kongdao.dao import DAO
 from kongdao.dao.typed import (
     DAO_CLASSES,
     AclsDAO,
+    AcmeStorageDAO,
     BasicauthCredentialsDAO,
     CaCertificatesDAO,
     CertificatesDAO,
     ConsumersDAO,
+    HmacauthCredentialsDAO,
+    JwtSecretsDAO,
     KeyauthCredentialsDAO,
+    Oauth2AuthorizationCodesDAO,
+    Oauth2CredentialsDAO,
+    Oauth2TokensDAO,
     PluginsDAO,
     RoutesDAO,
     ServicesDAO,
+    SessionsDAO,
     SnisDAO,
     TagsDAO,
     TargetsDAO,
@@ -96,6 +103,13 @@ class DB:
     keyauth_credentials: KeyauthCredentialsDAO
     basicauth_credentials: BasicauthCredentialsDAO
     acls: AclsDAO
+    jwt_secrets: JwtSecretsDAO
+    hmacauth_credentials: HmacauthCredentialsDAO
+    oauth2_credentials: Oauth2CredentialsDAO
+    oauth2_authorization_codes: Oauth2AuthorizationCodesDAO
+    oauth2_tokens: Oauth2TokensDAO
+    sessions: SessionsDAO
+    acme_storage: AcmeStorageDAO
 
     def __init__(
         self,

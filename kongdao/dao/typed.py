@@ -34,10 +34,23 @@ from kongdao.entities import (
     Upstream,
 )
 from kongdao.plugins.acl import ACL
+from kongdao.plugins.acme.daos import AcmeStorage
 from kongdao.plugins.basic_auth import BasicauthCredential
+from kongdao.plugins.hmac_auth.daos import HmacauthCredential
+from kongdao.plugins.jwt.daos import JwtSecret
 from kongdao.plugins.key_auth import KeyauthCredential
+from kongdao.plugins.oauth2 import dao as _oauth2_tokens
+from kongdao.plugins.oauth2.daos import OAuth2AuthorizationCode, OAuth2Credential, OAuth2Token
+from kongdao.plugins.session.daos import Session
 
 __all__ = [
+    "JwtSecretsDAO",
+    "HmacauthCredentialsDAO",
+    "Oauth2CredentialsDAO",
+    "Oauth2AuthorizationCodesDAO",
+    "Oauth2TokensDAO",
+    "SessionsDAO",
+    "AcmeStorageDAO",
     "DAO_CLASSES",
     "UpstreamsDAO",
     "TargetsDAO",
@@ -992,6 +1005,697 @@ class AclsDAO(DAO[ACL]):
         return self.each_for("consumer", foreign_key, size, nulls=nulls, pagination=pagination)
 
 
+class JwtSecretsDAO(DAO[JwtSecret]):
+    """``db.jwt_secrets``: the typed DAO of JwtSecret entities."""
+
+    async def select_by_key(self, value: str, *, nulls: bool = False) -> JwtSecret | None:
+        """The entity whose ``key`` is ``value``, or ``None``."""
+        return await self.select_by("key", value, nulls=nulls)
+
+    async def update_by_key(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> JwtSecret:
+        """Partially update the entity whose ``key`` is ``value`` (PATCH)."""
+        return await self.update_by(
+            "key",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def upsert_by_key(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> JwtSecret:
+        """Insert or replace the entity whose ``key`` is ``value`` (PUT)."""
+        return await self.upsert_by(
+            "key",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def delete_by_key(
+        self,
+        value: str,
+        *,
+        no_broadcast_crud_event: bool = False,
+    ) -> JwtSecret | None:
+        """Delete the entity whose ``key`` is ``value``; return it."""
+        return await self.delete_by("key", value, no_broadcast_crud_event=no_broadcast_crud_event)
+
+    async def page_for_consumer(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        offset: str | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> tuple[list[JwtSecret], str | None]:
+        """One page of the entities whose ``consumer`` is ``foreign_key``."""
+        return await self.page_for(
+            "consumer",
+            foreign_key,
+            size,
+            offset,
+            nulls=nulls,
+            pagination=pagination,
+        )
+
+    def each_for_consumer(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> AsyncIterator[JwtSecret]:
+        """Iterate over the entities whose ``consumer`` is ``foreign_key``."""
+        return self.each_for("consumer", foreign_key, size, nulls=nulls, pagination=pagination)
+
+
+class HmacauthCredentialsDAO(DAO[HmacauthCredential]):
+    """``db.hmacauth_credentials``: the typed DAO of HmacauthCredential entities."""
+
+    async def select_by_username(
+        self,
+        value: str,
+        *,
+        nulls: bool = False,
+    ) -> HmacauthCredential | None:
+        """The entity whose ``username`` is ``value``, or ``None``."""
+        return await self.select_by("username", value, nulls=nulls)
+
+    async def update_by_username(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> HmacauthCredential:
+        """Partially update the entity whose ``username`` is ``value`` (PATCH)."""
+        return await self.update_by(
+            "username",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def upsert_by_username(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> HmacauthCredential:
+        """Insert or replace the entity whose ``username`` is ``value`` (PUT)."""
+        return await self.upsert_by(
+            "username",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def delete_by_username(
+        self,
+        value: str,
+        *,
+        no_broadcast_crud_event: bool = False,
+    ) -> HmacauthCredential | None:
+        """Delete the entity whose ``username`` is ``value``; return it."""
+        return await self.delete_by(
+            "username",
+            value,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def page_for_consumer(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        offset: str | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> tuple[list[HmacauthCredential], str | None]:
+        """One page of the entities whose ``consumer`` is ``foreign_key``."""
+        return await self.page_for(
+            "consumer",
+            foreign_key,
+            size,
+            offset,
+            nulls=nulls,
+            pagination=pagination,
+        )
+
+    def each_for_consumer(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> AsyncIterator[HmacauthCredential]:
+        """Iterate over the entities whose ``consumer`` is ``foreign_key``."""
+        return self.each_for("consumer", foreign_key, size, nulls=nulls, pagination=pagination)
+
+
+class Oauth2CredentialsDAO(DAO[OAuth2Credential]):
+    """``db.oauth2_credentials``: the typed DAO of OAuth2Credential entities."""
+
+    async def select_by_client_id(
+        self,
+        value: str,
+        *,
+        nulls: bool = False,
+    ) -> OAuth2Credential | None:
+        """The entity whose ``client_id`` is ``value``, or ``None``."""
+        return await self.select_by("client_id", value, nulls=nulls)
+
+    async def update_by_client_id(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> OAuth2Credential:
+        """Partially update the entity whose ``client_id`` is ``value`` (PATCH)."""
+        return await self.update_by(
+            "client_id",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def upsert_by_client_id(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> OAuth2Credential:
+        """Insert or replace the entity whose ``client_id`` is ``value`` (PUT)."""
+        return await self.upsert_by(
+            "client_id",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def delete_by_client_id(
+        self,
+        value: str,
+        *,
+        no_broadcast_crud_event: bool = False,
+    ) -> OAuth2Credential | None:
+        """Delete the entity whose ``client_id`` is ``value``; return it."""
+        return await self.delete_by(
+            "client_id",
+            value,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def page_for_consumer(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        offset: str | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> tuple[list[OAuth2Credential], str | None]:
+        """One page of the entities whose ``consumer`` is ``foreign_key``."""
+        return await self.page_for(
+            "consumer",
+            foreign_key,
+            size,
+            offset,
+            nulls=nulls,
+            pagination=pagination,
+        )
+
+    def each_for_consumer(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> AsyncIterator[OAuth2Credential]:
+        """Iterate over the entities whose ``consumer`` is ``foreign_key``."""
+        return self.each_for("consumer", foreign_key, size, nulls=nulls, pagination=pagination)
+
+
+class Oauth2AuthorizationCodesDAO(DAO[OAuth2AuthorizationCode]):
+    """``db.oauth2_authorization_codes``: the typed DAO of OAuth2AuthorizationCode entities."""
+
+    async def select_by_code(
+        self,
+        value: str,
+        *,
+        nulls: bool = False,
+    ) -> OAuth2AuthorizationCode | None:
+        """The entity whose ``code`` is ``value``, or ``None``."""
+        return await self.select_by("code", value, nulls=nulls)
+
+    async def update_by_code(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> OAuth2AuthorizationCode:
+        """Partially update the entity whose ``code`` is ``value`` (PATCH)."""
+        return await self.update_by(
+            "code",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def upsert_by_code(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> OAuth2AuthorizationCode:
+        """Insert or replace the entity whose ``code`` is ``value`` (PUT)."""
+        return await self.upsert_by(
+            "code",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def delete_by_code(
+        self,
+        value: str,
+        *,
+        no_broadcast_crud_event: bool = False,
+    ) -> OAuth2AuthorizationCode | None:
+        """Delete the entity whose ``code`` is ``value``; return it."""
+        return await self.delete_by("code", value, no_broadcast_crud_event=no_broadcast_crud_event)
+
+    async def page_for_service(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        offset: str | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> tuple[list[OAuth2AuthorizationCode], str | None]:
+        """One page of the entities whose ``service`` is ``foreign_key``."""
+        return await self.page_for(
+            "service",
+            foreign_key,
+            size,
+            offset,
+            nulls=nulls,
+            pagination=pagination,
+        )
+
+    def each_for_service(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> AsyncIterator[OAuth2AuthorizationCode]:
+        """Iterate over the entities whose ``service`` is ``foreign_key``."""
+        return self.each_for("service", foreign_key, size, nulls=nulls, pagination=pagination)
+
+    async def page_for_credential(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        offset: str | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> tuple[list[OAuth2AuthorizationCode], str | None]:
+        """One page of the entities whose ``credential`` is ``foreign_key``."""
+        return await self.page_for(
+            "credential",
+            foreign_key,
+            size,
+            offset,
+            nulls=nulls,
+            pagination=pagination,
+        )
+
+    def each_for_credential(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> AsyncIterator[OAuth2AuthorizationCode]:
+        """Iterate over the entities whose ``credential`` is ``foreign_key``."""
+        return self.each_for("credential", foreign_key, size, nulls=nulls, pagination=pagination)
+
+
+class Oauth2TokensDAO(_oauth2_tokens.OAuth2TokensDAO):
+    """``db.oauth2_tokens``: the typed DAO of OAuth2Token entities."""
+
+    async def select_by_access_token(
+        self,
+        value: str,
+        *,
+        nulls: bool = False,
+    ) -> OAuth2Token | None:
+        """The entity whose ``access_token`` is ``value``, or ``None``."""
+        return await self.select_by("access_token", value, nulls=nulls)
+
+    async def update_by_access_token(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> OAuth2Token:
+        """Partially update the entity whose ``access_token`` is ``value`` (PATCH)."""
+        return await self.update_by(
+            "access_token",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def upsert_by_access_token(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> OAuth2Token:
+        """Insert or replace the entity whose ``access_token`` is ``value`` (PUT)."""
+        return await self.upsert_by(
+            "access_token",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def delete_by_access_token(
+        self,
+        value: str,
+        *,
+        no_broadcast_crud_event: bool = False,
+    ) -> OAuth2Token | None:
+        """Delete the entity whose ``access_token`` is ``value``; return it."""
+        return await self.delete_by(
+            "access_token",
+            value,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def select_by_refresh_token(
+        self,
+        value: str,
+        *,
+        nulls: bool = False,
+    ) -> OAuth2Token | None:
+        """The entity whose ``refresh_token`` is ``value``, or ``None``."""
+        return await self.select_by("refresh_token", value, nulls=nulls)
+
+    async def update_by_refresh_token(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> OAuth2Token:
+        """Partially update the entity whose ``refresh_token`` is ``value`` (PATCH)."""
+        return await self.update_by(
+            "refresh_token",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def upsert_by_refresh_token(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> OAuth2Token:
+        """Insert or replace the entity whose ``refresh_token`` is ``value`` (PUT)."""
+        return await self.upsert_by(
+            "refresh_token",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def delete_by_refresh_token(
+        self,
+        value: str,
+        *,
+        no_broadcast_crud_event: bool = False,
+    ) -> OAuth2Token | None:
+        """Delete the entity whose ``refresh_token`` is ``value``; return it."""
+        return await self.delete_by(
+            "refresh_token",
+            value,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def page_for_service(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        offset: str | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> tuple[list[OAuth2Token], str | None]:
+        """One page of the entities whose ``service`` is ``foreign_key``."""
+        return await self.page_for(
+            "service",
+            foreign_key,
+            size,
+            offset,
+            nulls=nulls,
+            pagination=pagination,
+        )
+
+    def each_for_service(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> AsyncIterator[OAuth2Token]:
+        """Iterate over the entities whose ``service`` is ``foreign_key``."""
+        return self.each_for("service", foreign_key, size, nulls=nulls, pagination=pagination)
+
+    async def page_for_credential(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        offset: str | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> tuple[list[OAuth2Token], str | None]:
+        """One page of the entities whose ``credential`` is ``foreign_key``."""
+        return await self.page_for(
+            "credential",
+            foreign_key,
+            size,
+            offset,
+            nulls=nulls,
+            pagination=pagination,
+        )
+
+    def each_for_credential(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> AsyncIterator[OAuth2Token]:
+        """Iterate over the entities whose ``credential`` is ``foreign_key``."""
+        return self.each_for("credential", foreign_key, size, nulls=nulls, pagination=pagination)
+
+
+class SessionsDAO(DAO[Session]):
+    """``db.sessions``: the typed DAO of Session entities."""
+
+    async def select_by_session_id(self, value: str, *, nulls: bool = False) -> Session | None:
+        """The entity whose ``session_id`` is ``value``, or ``None``."""
+        return await self.select_by("session_id", value, nulls=nulls)
+
+    async def update_by_session_id(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> Session:
+        """Partially update the entity whose ``session_id`` is ``value`` (PATCH)."""
+        return await self.update_by(
+            "session_id",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def upsert_by_session_id(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> Session:
+        """Insert or replace the entity whose ``session_id`` is ``value`` (PUT)."""
+        return await self.upsert_by(
+            "session_id",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def delete_by_session_id(
+        self,
+        value: str,
+        *,
+        no_broadcast_crud_event: bool = False,
+    ) -> Session | None:
+        """Delete the entity whose ``session_id`` is ``value``; return it."""
+        return await self.delete_by(
+            "session_id",
+            value,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+
+class AcmeStorageDAO(DAO[AcmeStorage]):
+    """``db.acme_storage``: the typed DAO of AcmeStorage entities."""
+
+    async def select_by_key(self, value: str, *, nulls: bool = False) -> AcmeStorage | None:
+        """The entity whose ``key`` is ``value``, or ``None``."""
+        return await self.select_by("key", value, nulls=nulls)
+
+    async def update_by_key(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> AcmeStorage:
+        """Partially update the entity whose ``key`` is ``value`` (PATCH)."""
+        return await self.update_by(
+            "key",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def upsert_by_key(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> AcmeStorage:
+        """Insert or replace the entity whose ``key`` is ``value`` (PUT)."""
+        return await self.upsert_by(
+            "key",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def delete_by_key(
+        self,
+        value: str,
+        *,
+        no_broadcast_crud_event: bool = False,
+    ) -> AcmeStorage | None:
+        """Delete the entity whose ``key`` is ``value``; return it."""
+        return await self.delete_by("key", value, no_broadcast_crud_event=no_broadcast_crud_event)
+
+
 DAO_CLASSES: dict[str, type[DAO[Any]]] = {
     "consumers": ConsumersDAO,
     "certificates": CertificatesDAO,
@@ -1006,6 +1710,13 @@ DAO_CLASSES: dict[str, type[DAO[Any]]] = {
     "keyauth_credentials": KeyauthCredentialsDAO,
     "basicauth_credentials": BasicauthCredentialsDAO,
     "acls": AclsDAO,
+    "jwt_secrets": JwtSecretsDAO,
+    "hmacauth_credentials": HmacauthCredentialsDAO,
+    "oauth2_credentials": Oauth2CredentialsDAO,
+    "oauth2_authorization_codes": Oauth2AuthorizationCodesDAO,
+    "oauth2_tokens": Oauth2TokensDAO,
+    "sessions": SessionsDAO,
+    "acme_storage": AcmeStorageDAO,
 }
 """The DAO class of each core and bundled-plugin entity (``DB`` builds them)."""
 # END GENERATED

@@ -10,7 +10,9 @@ Names are looked up in this order:
 1. the bundled plugins, :data:`BUNDLED` (Kong 2.8's ``key-auth``, ``basic-auth``, ``acl``,
    ``rate-limiting``, ``cors``, ``request-transformer``, ``response-transformer``,
    ``request-termination``, ``request-size-limiting``, ``correlation-id``, ``ip-restriction``,
-   ``proxy-cache``, ``grpc-gateway``, ``pre-function``, ``post-function``);
+   ``proxy-cache``, ``grpc-gateway``, ``pre-function``, ``post-function``, ``jwt``,
+   ``hmac-auth``, ``oauth2``, ``session``, ``acme``, ``file-log``, ``http-log``, ``prometheus``,
+   ``zipkin``);
 2. the ``kongdao.plugins`` entry-point group, so third-party packages add their own::
 
        [project.entry-points."kongdao.plugins"]
@@ -34,20 +36,29 @@ from typing import Final
 
 from kongdao.plugins import (
     acl,
+    acme,
     basic_auth,
     correlation_id,
     cors,
+    file_log,
     grpc_gateway,
+    hmac_auth,
+    http_log,
     ip_restriction,
+    jwt,
     key_auth,
+    oauth2,
     post_function,
     pre_function,
+    prometheus,
     proxy_cache,
     rate_limiting,
     request_size_limiting,
     request_termination,
     request_transformer,
     response_transformer,
+    session,
+    zipkin,
 )
 from kongdao.plugins.spec import PluginSpec, spec_from
 from kongdao.schema import Schema
@@ -85,6 +96,15 @@ BUNDLED: Final[Mapping[str, PluginSpec]] = MappingProxyType(
             grpc_gateway.PLUGIN,
             pre_function.PLUGIN,
             post_function.PLUGIN,
+            jwt.PLUGIN,
+            hmac_auth.PLUGIN,
+            oauth2.PLUGIN,
+            session.PLUGIN,
+            acme.PLUGIN,
+            file_log.PLUGIN,
+            http_log.PLUGIN,
+            prometheus.PLUGIN,
+            zipkin.PLUGIN,
         )
     }
 )

@@ -11,14 +11,21 @@ from kongdao.sync.portal import Portal, PortalState, check_caller
 from kongdao.sync.typed import (
     SYNC_DAO_CLASSES,
     SyncAclsDAO,
+    SyncAcmeStorageDAO,
     SyncBasicauthCredentialsDAO,
     SyncCaCertificatesDAO,
     SyncCertificatesDAO,
     SyncConsumersDAO,
+    SyncHmacauthCredentialsDAO,
+    SyncJwtSecretsDAO,
     SyncKeyauthCredentialsDAO,
+    SyncOauth2AuthorizationCodesDAO,
+    SyncOauth2CredentialsDAO,
+    SyncOauth2TokensDAO,
     SyncPluginsDAO,
     SyncRoutesDAO,
     SyncServicesDAO,
+    SyncSessionsDAO,
     SyncSnisDAO,
     SyncTagsDAO,
     SyncTargetsDAO,
@@ -65,6 +72,13 @@ class SyncDB:
     keyauth_credentials: SyncKeyauthCredentialsDAO
     basicauth_credentials: SyncBasicauthCredentialsDAO
     acls: SyncAclsDAO
+    jwt_secrets: SyncJwtSecretsDAO
+    hmacauth_credentials: SyncHmacauthCredentialsDAO
+    oauth2_credentials: SyncOauth2CredentialsDAO
+    oauth2_authorization_codes: SyncOauth2AuthorizationCodesDAO
+    oauth2_tokens: SyncOauth2TokensDAO
+    sessions: SyncSessionsDAO
+    acme_storage: SyncAcmeStorageDAO
 
     def __init__(self, portal: Portal, db: DB) -> None:
         self._portal = portal

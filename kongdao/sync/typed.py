@@ -26,8 +26,13 @@ from kongdao.entities import (
     Upstream,
 )
 from kongdao.plugins.acl import ACL
+from kongdao.plugins.acme.daos import AcmeStorage
 from kongdao.plugins.basic_auth import BasicauthCredential
+from kongdao.plugins.hmac_auth.daos import HmacauthCredential
+from kongdao.plugins.jwt.daos import JwtSecret
 from kongdao.plugins.key_auth import KeyauthCredential
+from kongdao.plugins.oauth2.daos import OAuth2AuthorizationCode, OAuth2Credential, OAuth2Token
+from kongdao.plugins.session.daos import Session
 from kongdao.sync.dao import SyncDAO, SyncTagsDAOBase
 
 if TYPE_CHECKING:
@@ -35,6 +40,13 @@ if TYPE_CHECKING:
     from kongdao.dao.targets import TargetsDAO
 
 __all__ = [
+    "SyncJwtSecretsDAO",
+    "SyncHmacauthCredentialsDAO",
+    "SyncOauth2CredentialsDAO",
+    "SyncOauth2AuthorizationCodesDAO",
+    "SyncOauth2TokensDAO",
+    "SyncSessionsDAO",
+    "SyncAcmeStorageDAO",
     "SYNC_DAO_CLASSES",
     "SyncUpstreamsDAO",
     "SyncTargetsDAO",
@@ -161,7 +173,7 @@ class SyncTargetsDAOBase(SyncDAO[Target]):
 
 
 class SyncConsumersDAO(SyncDAO[Consumer]):
-    """``sync_db.consumers``: the blocking DAO of Consumer entities."""
+    """``sync_db.consumers``: the blocking DAO of Consumer."""
 
     def select_by_username(self, value: str, *, nulls: bool = False) -> Consumer | None:
         """The entity whose ``username`` is ``value``, or ``None``."""
@@ -267,11 +279,11 @@ class SyncConsumersDAO(SyncDAO[Consumer]):
 
 
 class SyncCertificatesDAO(SyncCertificatesDAOBase):
-    """``sync_db.certificates``: the blocking DAO of Certificate entities."""
+    """``sync_db.certificates``: the blocking DAO of Certificate."""
 
 
 class SyncCaCertificatesDAO(SyncDAO[CACertificate]):
-    """``sync_db.ca_certificates``: the blocking DAO of CACertificate entities."""
+    """``sync_db.ca_certificates``: the blocking DAO of CACertificate."""
 
     def select_by_cert_digest(self, value: str, *, nulls: bool = False) -> CACertificate | None:
         """The entity whose ``cert_digest`` is ``value``, or ``None``."""
@@ -326,7 +338,7 @@ class SyncCaCertificatesDAO(SyncDAO[CACertificate]):
 
 
 class SyncServicesDAO(SyncDAO[Service]):
-    """``sync_db.services``: the blocking DAO of Service entities."""
+    """``sync_db.services``: the blocking DAO of Service."""
 
     def select_by_name(self, value: str, *, nulls: bool = False) -> Service | None:
         """The entity whose ``name`` is ``value``, or ``None``."""
@@ -417,7 +429,7 @@ class SyncServicesDAO(SyncDAO[Service]):
 
 
 class SyncRoutesDAO(SyncDAO[Route]):
-    """``sync_db.routes``: the blocking DAO of Route entities."""
+    """``sync_db.routes``: the blocking DAO of Route."""
 
     def select_by_name(self, value: str, *, nulls: bool = False) -> Route | None:
         """The entity whose ``name`` is ``value``, or ``None``."""
@@ -497,7 +509,7 @@ class SyncRoutesDAO(SyncDAO[Route]):
 
 
 class SyncSnisDAO(SyncDAO[SNI]):
-    """``sync_db.snis``: the blocking DAO of SNI entities."""
+    """``sync_db.snis``: the blocking DAO of SNI."""
 
     def select_by_name(self, value: str, *, nulls: bool = False) -> SNI | None:
         """The entity whose ``name`` is ``value``, or ``None``."""
@@ -577,7 +589,7 @@ class SyncSnisDAO(SyncDAO[SNI]):
 
 
 class SyncUpstreamsDAO(SyncDAO[Upstream]):
-    """``sync_db.upstreams``: the blocking DAO of Upstream entities."""
+    """``sync_db.upstreams``: the blocking DAO of Upstream."""
 
     def select_by_name(self, value: str, *, nulls: bool = False) -> Upstream | None:
         """The entity whose ``name`` is ``value``, or ``None``."""
@@ -668,7 +680,7 @@ class SyncUpstreamsDAO(SyncDAO[Upstream]):
 
 
 class SyncTargetsDAO(SyncTargetsDAOBase):
-    """``sync_db.targets``: the blocking DAO of Target entities."""
+    """``sync_db.targets``: the blocking DAO of Target."""
 
     def select_by_target(self, value: str, *, nulls: bool = False) -> Target | None:
         """The entity whose ``target`` is ``value``, or ``None``."""
@@ -753,7 +765,7 @@ class SyncTargetsDAO(SyncTargetsDAOBase):
 
 
 class SyncPluginsDAO(SyncDAO[Plugin]):
-    """``sync_db.plugins``: the blocking DAO of Plugin entities."""
+    """``sync_db.plugins``: the blocking DAO of Plugin."""
 
     def page_for_route(
         self,
@@ -840,11 +852,11 @@ class SyncPluginsDAO(SyncDAO[Plugin]):
 
 
 class SyncTagsDAO(SyncTagsDAOBase):
-    """``sync_db.tags``: the blocking DAO of Tag entities."""
+    """``sync_db.tags``: the blocking DAO of Tag."""
 
 
 class SyncKeyauthCredentialsDAO(SyncDAO[KeyauthCredential]):
-    """``sync_db.keyauth_credentials``: the blocking DAO of KeyauthCredential entities."""
+    """``sync_db.keyauth_credentials``: the blocking DAO of KeyauthCredential."""
 
     def select_by_key(self, value: str, *, nulls: bool = False) -> KeyauthCredential | None:
         """The entity whose ``key`` is ``value``, or ``None``."""
@@ -929,7 +941,7 @@ class SyncKeyauthCredentialsDAO(SyncDAO[KeyauthCredential]):
 
 
 class SyncBasicauthCredentialsDAO(SyncDAO[BasicauthCredential]):
-    """``sync_db.basicauth_credentials``: the blocking DAO of BasicauthCredential entities."""
+    """``sync_db.basicauth_credentials``: the blocking DAO of BasicauthCredential."""
 
     def select_by_username(self, value: str, *, nulls: bool = False) -> BasicauthCredential | None:
         """The entity whose ``username`` is ``value``, or ``None``."""
@@ -1014,7 +1026,7 @@ class SyncBasicauthCredentialsDAO(SyncDAO[BasicauthCredential]):
 
 
 class SyncAclsDAO(SyncDAO[ACL]):
-    """``sync_db.acls``: the blocking DAO of ACL entities."""
+    """``sync_db.acls``: the blocking DAO of ACL."""
 
     def page_for_consumer(
         self,
@@ -1047,6 +1059,660 @@ class SyncAclsDAO(SyncDAO[ACL]):
         return self.each_for("consumer", foreign_key, size, nulls=nulls, pagination=pagination)
 
 
+class SyncJwtSecretsDAO(SyncDAO[JwtSecret]):
+    """``sync_db.jwt_secrets``: the blocking DAO of JwtSecret."""
+
+    def select_by_key(self, value: str, *, nulls: bool = False) -> JwtSecret | None:
+        """The entity whose ``key`` is ``value``, or ``None``."""
+        return self.select_by("key", value, nulls=nulls)
+
+    def update_by_key(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> JwtSecret:
+        """Partially update the entity whose ``key`` is ``value`` (PATCH)."""
+        return self.update_by(
+            "key",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    def upsert_by_key(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> JwtSecret:
+        """Insert or replace the entity whose ``key`` is ``value`` (PUT)."""
+        return self.upsert_by(
+            "key",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    def delete_by_key(
+        self,
+        value: str,
+        *,
+        no_broadcast_crud_event: bool = False,
+    ) -> JwtSecret | None:
+        """Delete the entity whose ``key`` is ``value``; return it."""
+        return self.delete_by("key", value, no_broadcast_crud_event=no_broadcast_crud_event)
+
+    def page_for_consumer(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        offset: str | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> tuple[list[JwtSecret], str | None]:
+        """One page of the entities whose ``consumer`` is ``foreign_key``."""
+        return self.page_for(
+            "consumer",
+            foreign_key,
+            size,
+            offset,
+            nulls=nulls,
+            pagination=pagination,
+        )
+
+    def each_for_consumer(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> Iterator[JwtSecret]:
+        """Iterate over the entities whose ``consumer`` is ``foreign_key``."""
+        return self.each_for("consumer", foreign_key, size, nulls=nulls, pagination=pagination)
+
+
+class SyncHmacauthCredentialsDAO(SyncDAO[HmacauthCredential]):
+    """``sync_db.hmacauth_credentials``: the blocking DAO of HmacauthCredential."""
+
+    def select_by_username(self, value: str, *, nulls: bool = False) -> HmacauthCredential | None:
+        """The entity whose ``username`` is ``value``, or ``None``."""
+        return self.select_by("username", value, nulls=nulls)
+
+    def update_by_username(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> HmacauthCredential:
+        """Partially update the entity whose ``username`` is ``value`` (PATCH)."""
+        return self.update_by(
+            "username",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    def upsert_by_username(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> HmacauthCredential:
+        """Insert or replace the entity whose ``username`` is ``value`` (PUT)."""
+        return self.upsert_by(
+            "username",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    def delete_by_username(
+        self,
+        value: str,
+        *,
+        no_broadcast_crud_event: bool = False,
+    ) -> HmacauthCredential | None:
+        """Delete the entity whose ``username`` is ``value``; return it."""
+        return self.delete_by("username", value, no_broadcast_crud_event=no_broadcast_crud_event)
+
+    def page_for_consumer(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        offset: str | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> tuple[list[HmacauthCredential], str | None]:
+        """One page of the entities whose ``consumer`` is ``foreign_key``."""
+        return self.page_for(
+            "consumer",
+            foreign_key,
+            size,
+            offset,
+            nulls=nulls,
+            pagination=pagination,
+        )
+
+    def each_for_consumer(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> Iterator[HmacauthCredential]:
+        """Iterate over the entities whose ``consumer`` is ``foreign_key``."""
+        return self.each_for("consumer", foreign_key, size, nulls=nulls, pagination=pagination)
+
+
+class SyncOauth2CredentialsDAO(SyncDAO[OAuth2Credential]):
+    """``sync_db.oauth2_credentials``: the blocking DAO of OAuth2Credential."""
+
+    def select_by_client_id(self, value: str, *, nulls: bool = False) -> OAuth2Credential | None:
+        """The entity whose ``client_id`` is ``value``, or ``None``."""
+        return self.select_by("client_id", value, nulls=nulls)
+
+    def update_by_client_id(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> OAuth2Credential:
+        """Partially update the entity whose ``client_id`` is ``value`` (PATCH)."""
+        return self.update_by(
+            "client_id",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    def upsert_by_client_id(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> OAuth2Credential:
+        """Insert or replace the entity whose ``client_id`` is ``value`` (PUT)."""
+        return self.upsert_by(
+            "client_id",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    def delete_by_client_id(
+        self,
+        value: str,
+        *,
+        no_broadcast_crud_event: bool = False,
+    ) -> OAuth2Credential | None:
+        """Delete the entity whose ``client_id`` is ``value``; return it."""
+        return self.delete_by("client_id", value, no_broadcast_crud_event=no_broadcast_crud_event)
+
+    def page_for_consumer(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        offset: str | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> tuple[list[OAuth2Credential], str | None]:
+        """One page of the entities whose ``consumer`` is ``foreign_key``."""
+        return self.page_for(
+            "consumer",
+            foreign_key,
+            size,
+            offset,
+            nulls=nulls,
+            pagination=pagination,
+        )
+
+    def each_for_consumer(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> Iterator[OAuth2Credential]:
+        """Iterate over the entities whose ``consumer`` is ``foreign_key``."""
+        return self.each_for("consumer", foreign_key, size, nulls=nulls, pagination=pagination)
+
+
+class SyncOauth2AuthorizationCodesDAO(SyncDAO[OAuth2AuthorizationCode]):
+    """``sync_db.oauth2_authorization_codes``: the blocking DAO of OAuth2AuthorizationCode."""
+
+    def select_by_code(self, value: str, *, nulls: bool = False) -> OAuth2AuthorizationCode | None:
+        """The entity whose ``code`` is ``value``, or ``None``."""
+        return self.select_by("code", value, nulls=nulls)
+
+    def update_by_code(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> OAuth2AuthorizationCode:
+        """Partially update the entity whose ``code`` is ``value`` (PATCH)."""
+        return self.update_by(
+            "code",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    def upsert_by_code(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> OAuth2AuthorizationCode:
+        """Insert or replace the entity whose ``code`` is ``value`` (PUT)."""
+        return self.upsert_by(
+            "code",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    def delete_by_code(
+        self,
+        value: str,
+        *,
+        no_broadcast_crud_event: bool = False,
+    ) -> OAuth2AuthorizationCode | None:
+        """Delete the entity whose ``code`` is ``value``; return it."""
+        return self.delete_by("code", value, no_broadcast_crud_event=no_broadcast_crud_event)
+
+    def page_for_service(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        offset: str | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> tuple[list[OAuth2AuthorizationCode], str | None]:
+        """One page of the entities whose ``service`` is ``foreign_key``."""
+        return self.page_for(
+            "service",
+            foreign_key,
+            size,
+            offset,
+            nulls=nulls,
+            pagination=pagination,
+        )
+
+    def each_for_service(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> Iterator[OAuth2AuthorizationCode]:
+        """Iterate over the entities whose ``service`` is ``foreign_key``."""
+        return self.each_for("service", foreign_key, size, nulls=nulls, pagination=pagination)
+
+    def page_for_credential(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        offset: str | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> tuple[list[OAuth2AuthorizationCode], str | None]:
+        """One page of the entities whose ``credential`` is ``foreign_key``."""
+        return self.page_for(
+            "credential",
+            foreign_key,
+            size,
+            offset,
+            nulls=nulls,
+            pagination=pagination,
+        )
+
+    def each_for_credential(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> Iterator[OAuth2AuthorizationCode]:
+        """Iterate over the entities whose ``credential`` is ``foreign_key``."""
+        return self.each_for("credential", foreign_key, size, nulls=nulls, pagination=pagination)
+
+
+class SyncOauth2TokensDAO(SyncDAO[OAuth2Token]):
+    """``sync_db.oauth2_tokens``: the blocking DAO of OAuth2Token."""
+
+    def select_by_access_token(self, value: str, *, nulls: bool = False) -> OAuth2Token | None:
+        """The entity whose ``access_token`` is ``value``, or ``None``."""
+        return self.select_by("access_token", value, nulls=nulls)
+
+    def update_by_access_token(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> OAuth2Token:
+        """Partially update the entity whose ``access_token`` is ``value`` (PATCH)."""
+        return self.update_by(
+            "access_token",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    def upsert_by_access_token(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> OAuth2Token:
+        """Insert or replace the entity whose ``access_token`` is ``value`` (PUT)."""
+        return self.upsert_by(
+            "access_token",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    def delete_by_access_token(
+        self,
+        value: str,
+        *,
+        no_broadcast_crud_event: bool = False,
+    ) -> OAuth2Token | None:
+        """Delete the entity whose ``access_token`` is ``value``; return it."""
+        return self.delete_by(
+            "access_token",
+            value,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    def select_by_refresh_token(self, value: str, *, nulls: bool = False) -> OAuth2Token | None:
+        """The entity whose ``refresh_token`` is ``value``, or ``None``."""
+        return self.select_by("refresh_token", value, nulls=nulls)
+
+    def update_by_refresh_token(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> OAuth2Token:
+        """Partially update the entity whose ``refresh_token`` is ``value`` (PATCH)."""
+        return self.update_by(
+            "refresh_token",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    def upsert_by_refresh_token(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> OAuth2Token:
+        """Insert or replace the entity whose ``refresh_token`` is ``value`` (PUT)."""
+        return self.upsert_by(
+            "refresh_token",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    def delete_by_refresh_token(
+        self,
+        value: str,
+        *,
+        no_broadcast_crud_event: bool = False,
+    ) -> OAuth2Token | None:
+        """Delete the entity whose ``refresh_token`` is ``value``; return it."""
+        return self.delete_by(
+            "refresh_token",
+            value,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    def page_for_service(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        offset: str | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> tuple[list[OAuth2Token], str | None]:
+        """One page of the entities whose ``service`` is ``foreign_key``."""
+        return self.page_for(
+            "service",
+            foreign_key,
+            size,
+            offset,
+            nulls=nulls,
+            pagination=pagination,
+        )
+
+    def each_for_service(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> Iterator[OAuth2Token]:
+        """Iterate over the entities whose ``service`` is ``foreign_key``."""
+        return self.each_for("service", foreign_key, size, nulls=nulls, pagination=pagination)
+
+    def page_for_credential(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        offset: str | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> tuple[list[OAuth2Token], str | None]:
+        """One page of the entities whose ``credential`` is ``foreign_key``."""
+        return self.page_for(
+            "credential",
+            foreign_key,
+            size,
+            offset,
+            nulls=nulls,
+            pagination=pagination,
+        )
+
+    def each_for_credential(
+        self,
+        foreign_key: Mapping[str, Any],
+        size: int | None = None,
+        *,
+        nulls: bool = False,
+        pagination: Mapping[str, int] | None = None,
+    ) -> Iterator[OAuth2Token]:
+        """Iterate over the entities whose ``credential`` is ``foreign_key``."""
+        return self.each_for("credential", foreign_key, size, nulls=nulls, pagination=pagination)
+
+
+class SyncSessionsDAO(SyncDAO[Session]):
+    """``sync_db.sessions``: the blocking DAO of Session."""
+
+    def select_by_session_id(self, value: str, *, nulls: bool = False) -> Session | None:
+        """The entity whose ``session_id`` is ``value``, or ``None``."""
+        return self.select_by("session_id", value, nulls=nulls)
+
+    def update_by_session_id(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> Session:
+        """Partially update the entity whose ``session_id`` is ``value`` (PATCH)."""
+        return self.update_by(
+            "session_id",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    def upsert_by_session_id(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> Session:
+        """Insert or replace the entity whose ``session_id`` is ``value`` (PUT)."""
+        return self.upsert_by(
+            "session_id",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    def delete_by_session_id(
+        self,
+        value: str,
+        *,
+        no_broadcast_crud_event: bool = False,
+    ) -> Session | None:
+        """Delete the entity whose ``session_id`` is ``value``; return it."""
+        return self.delete_by("session_id", value, no_broadcast_crud_event=no_broadcast_crud_event)
+
+
+class SyncAcmeStorageDAO(SyncDAO[AcmeStorage]):
+    """``sync_db.acme_storage``: the blocking DAO of AcmeStorage."""
+
+    def select_by_key(self, value: str, *, nulls: bool = False) -> AcmeStorage | None:
+        """The entity whose ``key`` is ``value``, or ``None``."""
+        return self.select_by("key", value, nulls=nulls)
+
+    def update_by_key(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> AcmeStorage:
+        """Partially update the entity whose ``key`` is ``value`` (PATCH)."""
+        return self.update_by(
+            "key",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    def upsert_by_key(
+        self,
+        value: str,
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        transform: bool = True,
+        no_broadcast_crud_event: bool = False,
+    ) -> AcmeStorage:
+        """Insert or replace the entity whose ``key`` is ``value`` (PUT)."""
+        return self.upsert_by(
+            "key",
+            value,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    def delete_by_key(
+        self,
+        value: str,
+        *,
+        no_broadcast_crud_event: bool = False,
+    ) -> AcmeStorage | None:
+        """Delete the entity whose ``key`` is ``value``; return it."""
+        return self.delete_by("key", value, no_broadcast_crud_event=no_broadcast_crud_event)
+
+
 SYNC_DAO_CLASSES: dict[str, type[SyncDAO[Any]]] = {
     "consumers": SyncConsumersDAO,
     "certificates": SyncCertificatesDAO,
@@ -1061,6 +1727,13 @@ SYNC_DAO_CLASSES: dict[str, type[SyncDAO[Any]]] = {
     "keyauth_credentials": SyncKeyauthCredentialsDAO,
     "basicauth_credentials": SyncBasicauthCredentialsDAO,
     "acls": SyncAclsDAO,
+    "jwt_secrets": SyncJwtSecretsDAO,
+    "hmacauth_credentials": SyncHmacauthCredentialsDAO,
+    "oauth2_credentials": SyncOauth2CredentialsDAO,
+    "oauth2_authorization_codes": SyncOauth2AuthorizationCodesDAO,
+    "oauth2_tokens": SyncOauth2TokensDAO,
+    "sessions": SyncSessionsDAO,
+    "acme_storage": SyncAcmeStorageDAO,
 }
 """The blocking DAO class of each entity with a typed one (``SyncDB`` builds them)."""
 # END GENERATED

@@ -248,3 +248,58 @@ async def test_legacy_factory_serves_plugin_entities(db, bp):
     rows = await db.dao.keyauth_credentials.find_all({"key": "lk"})
     assert [r["id"] for r in rows] == [cred.id]
     assert rows[0]["consumer_id"] == alice.id
+
+
+# -- jwt, oauth2, session (batch of Kong 2.8 plugins with entities) -----------------------------
+
+
+async def test_jwt_secrets_crud_and_cascade(db, bp):
+    alice = await bp.consumers()
+    secret = await db.jwt_secrets.insert({"consumer": consumer_ref(alice)})
+    assert secret.algorithm == "HS256"
+    assert secret.key
+    assert secret.secret
+    assert secret.secret not in repr(secret)
+    assert await db.jwt_secrets.select_by_key(secret.key) == secret
+    assert await db.jwt_secrets.select_by_cache_key(secret.key) == secret
+    with pytest.raises(errors.UniqueViolation):
+        await db.jwt_secrets.insert({"consumer": consumer_ref(alice), "key": secret.key})
+    with pytest.raises(errors.SchemaViolation) as rs:
+        await db.jwt_secrets.insert({"consumer": consumer_ref(alice), "algorithm": "RS256"})
+    assert rs.value.fields["rsa_public_key"] == "required field missing"
+    await db.consumers.delete({"id": alice.id})
+    assert await db.jwt_secrets.select({"id": secret.id}) is None
+
+
+async def test_oauth2_tokens_hash_their_cache_key_and_follow_their_credential(db, bp):
+    alice = await bp.consumers()
+    app = await db.oauth2_credentials.insert(
+        {
+            "consumer": consumer_ref(alice),
+            "name": "app",
+            "redirect_uris": ["https://app.example/cb"],
+        }
+    )
+    assert app.client_id
+    assert app.client_secret
+    token = await db.oauth2_tokens.insert(
+        {"credential": {"id": app.id}, "expires_in": 3600, "access_token": "tok-1"}, ttl=3600
+    )
+    assert token.access_token not in repr(token)
+    # Kong keeps access tokens out of cache keys: oauth2_tokens:<sha1 of the usual key>
+    key = db.oauth2_tokens.cache_key("tok-1")
+    assert re.fullmatch(r"oauth2_tokens:[0-9a-f]{40}", key)
+    assert await db.oauth2_tokens.select_by_access_token("tok-1") == token
+    assert await db.oauth2_tokens.select_by_cache_key("tok-1") == token
+    # deleting the application deletes its tokens, and the consumer its applications
+    await db.consumers.delete({"id": alice.id})
+    assert await db.oauth2_credentials.select({"id": app.id}) is None
+    assert await db.oauth2_tokens.select({"id": token.id}) is None
+
+
+async def test_sessions_expire(db):
+    row = await db.sessions.insert({"session_id": "s-1", "data": "payload"}, ttl=2)
+    assert await db.sessions.select_by_session_id("s-1") == row
+    assert "payload" not in repr(row)
+    await asyncio.sleep(3.1)
+    assert await db.sessions.select_by_session_id("s-1") is None

@@ -103,8 +103,13 @@ async def test_bootstrap_list_up_finish(dsn: str, capsys: pytest.CaptureFixture[
         "Executed migrations:\n"
         "      core: 000_base, 001_certificates_upstreams\n"
         "       acl: 000_base_acl\n"
+        "      acme: 000_base_acme\n"
         "basic-auth: 000_base_basic_auth\n"
+        " hmac-auth: 000_base_hmac_auth\n"
+        "       jwt: 000_base_jwt\n"
         "  key-auth: 000_base_key_auth\n"
+        "    oauth2: 000_base_oauth2\n"
+        "   session: 000_base_session\n"
     )
 
     assert await run("migrations", "up", "--dsn", dsn) == 0

@@ -132,6 +132,34 @@ def test_plugin_spec_checks_what_it_declares() -> None:
     assert repr(BADGES) == "<PluginSpec t-badges 0.1.0 priority=0 [t_reg_badges]>"
 
 
+def test_plugin_daos_are_checked_and_imported_lazily() -> None:
+    from kongdao.dao import DAO
+    from kongdao.plugins.oauth2.dao import OAuth2TokensDAO
+
+    assert plugins.BUNDLED["oauth2"].dao_class("oauth2_tokens") is OAuth2TokensDAO
+    assert plugins.BUNDLED["oauth2"].dao_class("oauth2_credentials") is None
+    lazy = PluginSpec(
+        name="t-lazy",
+        schema=config_schema("t-lazy"),
+        entities=(Badge,),
+        migrations=[create_tables("000_x", Badge)],
+        daos={"t_reg_badges": "kongdao.dao:DAO"},
+    )
+    assert lazy.dao_class("t_reg_badges") is DAO
+    db = kongdao.connect(DSN, plugins=["oauth2"])._db
+    assert db._plugin_dao_class("oauth2_tokens") is OAuth2TokensDAO
+    with pytest.raises(ValueError, match="a DAO for 'nope', not its entity"):
+        PluginSpec(
+            name="t-x",
+            schema=config_schema("t-x"),
+            entities=(Badge,),
+            migrations=[create_tables("000_x", Badge)],
+            daos={"nope": DAO},
+        )
+    with pytest.raises(TypeError, match="priority"):
+        PluginSpec(name="t-x", schema=config_schema("t-x"), priority=1.5)
+
+
 def test_create_tables_builds_a_step_per_connector() -> None:
     migration = create_tables("000_base_badges", Badge)
     assert migration.name == "000_base_badges"

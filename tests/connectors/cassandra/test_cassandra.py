@@ -661,7 +661,7 @@ async def test_core_migration_creates_every_table_the_strategies_use(scratch_key
             "executed": ["000_base", "001_certificates_upstreams"],
             "pending": [],
         }
-        assert sorted(rows) == ["acl", "basic-auth", "core", "key-auth"]
+        assert {"acl", "basic-auth", "core", "key-auth", "jwt", "oauth2"} <= set(rows)
         assert rows["key-auth"]["executed"] == ["000_base_key_auth"]
         # re-running the DDL is harmless, so is adding an existing column
         await connector.execute_ddl(m000_base.CASSANDRA)

@@ -1,0 +1,57 @@
+"""The ``hmac-auth`` plugin's migrations (its ``schema_meta`` subsystem ``hmac-auth``).
+
+``000_base_hmac_auth`` creates the ``hmacauth_credentials`` table. The SQL and CQL were printed by
+:func:`kongdao.connectors.postgres.ddl.create_table_sql` and
+:func:`kongdao.connectors.cassandra.ddl.create_table_cql` when the migration was written, and
+are kept verbatim: a released migration never changes.
+
+The table is where Kong's ``000_base_hmac_auth``, ``002_130_to_140`` and
+``003_200_to_210`` end (without ``ws_id``, as every kongdao table).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from kongdao.migrations import Migration, Step
+
+__all__ = ["MIGRATIONS"]
+
+POSTGRES: Final = """
+CREATE TABLE IF NOT EXISTS "hmacauth_credentials" (
+  "id" UUID,
+  "created_at" TIMESTAMP WITH TIME ZONE,
+  "consumer_id" UUID,
+  "username" TEXT,
+  "secret" TEXT,
+  "tags" TEXT[],
+  CONSTRAINT "hmacauth_credentials_pkey" PRIMARY KEY ("id"),
+  CONSTRAINT "hmacauth_credentials_consumer_id_fkey" FOREIGN KEY ("consumer_id") REFERENCES "consumers" ("id") ON DELETE CASCADE,
+  CONSTRAINT "hmacauth_credentials_username_key" UNIQUE ("username")
+);
+CREATE INDEX IF NOT EXISTS "hmacauth_credentials_consumer_id_idx" ON "hmacauth_credentials" ("consumer_id", "id");
+CREATE INDEX IF NOT EXISTS "hmacauth_credentials_tags_idx" ON "hmacauth_credentials" USING GIN ("tags");
+"""
+
+CASSANDRA: Final = """
+CREATE TABLE IF NOT EXISTS "hmacauth_credentials" (
+  "id" uuid,
+  "created_at" timestamp,
+  "consumer_id" uuid,
+  "username" text,
+  "secret" text,
+  "tags" list<text>,
+  "kongdao_version" uuid,
+  "kongdao_live" boolean,
+  "kongdao_empty" set<text>,
+  PRIMARY KEY ("id")
+);
+CREATE TABLE IF NOT EXISTS "hmacauth_credentials_by_username" ("value" text PRIMARY KEY, "id" uuid);
+CREATE TABLE IF NOT EXISTS "hmacauth_credentials_by_consumer" ("consumer_id" uuid, "id" uuid, PRIMARY KEY ("consumer_id", "id"));
+CREATE TABLE IF NOT EXISTS "hmacauth_credentials_by_tag" ("tag" text, "id" uuid, PRIMARY KEY ("tag", "id"));
+"""
+
+MIGRATIONS: Final = (
+    Migration("000_base_hmac_auth", postgres=Step(up=POSTGRES), cassandra=Step(up=CASSANDRA)),
+)
+"""The migrations, in order."""
