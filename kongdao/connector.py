@@ -29,12 +29,13 @@ ask it (``connector.capabilities.transactions``), never the connector's name.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import attrs
 
 if TYPE_CHECKING:
+    from kongdao.migrations import Subsystem
     from kongdao.schema.entity import EntitySchema
 
 __all__ = [
@@ -260,8 +261,15 @@ class Connector(Protocol):
         """Create the schema/keyspace, ``schema_meta`` and ``locks`` (idempotent)."""
         ...
 
-    async def read_schema_meta(self) -> list[dict[str, Any]]:
-        """Rows of ``schema_meta``: ``subsystem``, ``last_executed``, ``executed``, ``pending``."""
+    async def read_schema_meta(
+        self, subsystems: Iterable[Subsystem] | None = None
+    ) -> list[dict[str, Any]]:
+        """Rows of ``schema_meta``: ``subsystem``, ``last_executed``, ``executed``, ``pending``.
+
+        ``subsystems`` are the ones the caller asks about (Kong's ``schema_migrations``): a
+        database answers from its table whatever they are; a connector without one (``off``)
+        answers for them.
+        """
         ...
 
     async def record_migration(self, subsystem: str, name: str, state: str) -> None:

@@ -304,6 +304,11 @@ def _check_references(
             )
 
 
+def _is_rows(config: Any) -> bool:
+    # the off connector also takes rows by entity name (no "_format_version")
+    return isinstance(config, Mapping) and "_format_version" not in config
+
+
 class _Connect:
     """What :func:`connect` returns: await it, or use it as an async context manager."""
 
@@ -337,10 +342,13 @@ def connect(
     """Connect to a database and return a :class:`DB` (await it or ``async with`` it).
 
     Args:
-        dsn: ``postgresql://user:password@host:port/database?schema=...`` or
-            ``cassandra://host1,host2:9042/keyspace``. Defaults to ``$KONGDAO_DSN``, then to
-            PostgreSQL settings from ``KONGDAO_PG_*`` variables, then to
-            ``postgresql://kong@127.0.0.1:5432/kong``.
+        dsn: ``postgresql://user:password@host:port/database?schema=...``,
+            ``cassandra://host1,host2:9042/keyspace``, or ``"off"`` (DB-less: serve the
+            declarative file given as ``declarative_config=``, read-only; see
+            :mod:`kongdao.connectors.off`): a path, YAML/JSON text or a loaded document,
+            read with the enabled plugins when ``connect()`` is called. Defaults to
+            ``$KONGDAO_DSN``, then to PostgreSQL settings from ``KONGDAO_PG_*`` variables, then
+            to ``postgresql://kong@127.0.0.1:5432/kong``.
         plugins: the enabled plugins (Kong's ``plugins`` property): names, specs or modules
             (see :mod:`kongdao.plugins`); ``"bundled"`` is every bundled plugin, ``["off"]``
             none; default: ``$KONGDAO_PLUGINS`` (comma-separated), then every bundled one.
@@ -367,6 +375,17 @@ def connect(
     """
     if dsn is None:
         dsn = os.environ.get("KONGDAO_DSN") or DEFAULT_DSN
+    if dsn == "off":
+        dsn = "off://"
+    config = settings.get("declarative_config")
+    if dsn.startswith("off:") and config is not None:
+        from kongdao import declarative
+
+        if not isinstance(config, declarative.DeclarativeConfig) and not _is_rows(config):
+            # a file, text or loaded document: read with the plugins this DB enables
+            settings["declarative_config"] = declarative.parse(
+                config, plugins=plugin_registry.resolve(plugins), entities=entities
+            )
     if plugins is None and os.environ.get("KONGDAO_PLUGINS"):
         plugins = [p.strip() for p in os.environ["KONGDAO_PLUGINS"].split(",") if p.strip()]
     connector = connector_from_dsn(dsn, **settings)

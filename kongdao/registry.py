@@ -1,6 +1,7 @@
 """Connector lookup: a name (or a DSN's scheme) to the module that builds the connector.
 
-Built-in names are ``postgres`` (also ``postgresql``) and ``cassandra``. Third-party packages add
+Built-in names are ``postgres`` (also ``postgresql``), ``cassandra`` and ``off`` (DB-less:
+an in-memory, read-only configuration loaded from a declarative file). Third-party packages add
 their own through the ``kongdao.connectors`` entry-point group: the entry point names the scheme
 and points at a module exposing ``from_dsn(dsn, **settings) -> Connector``. Modules are imported
 only when used, so importing kongdao never imports a driver.
@@ -23,6 +24,7 @@ CONNECTORS: dict[str, str] = {
     "postgres": "kongdao.connectors.postgres",
     "postgresql": "kongdao.connectors.postgres",
     "cassandra": "kongdao.connectors.cassandra",
+    "off": "kongdao.connectors.off",
 }
 """Built-in connector modules by name."""
 

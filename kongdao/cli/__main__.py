@@ -7,14 +7,18 @@
     kongdao migrations finish [--force]      run the pending teardowns
     kongdao migrations list                  show the state; exit 0, 3, 4 or 5 (Kong's codes)
     kongdao migrations reset [-y]            drop everything kongdao created
+    kongdao config parse FILE                check a kong.yml (no database needed)
+    kongdao config db_import FILE            import a kong.yml into the database
+    kongdao config db_export [FILE]          export the database as a kong.yml (YAML, or JSON)
     kongdao bench [ARGS...]                  run the benchmark suite (from a source checkout)
 
-Every ``migrations`` command takes ``--dsn`` (default: ``$KONGDAO_DSN``, then kongdao's
-default), ``--db-timeout S`` (connect and statement timeout), ``--lock-timeout S`` (how long the
-``migrations`` lock lives and how long to wait for another node's) and ``-q`` (no progress
-output). Progress goes to stdout; an error is one line on stderr and exit status 1, never a
-traceback. ``list`` exits with 0 (up to date), 3 (needs bootstrap), 4 (pending migrations) or 5
-(new migrations).
+Every ``migrations`` and ``config`` command takes ``--dsn`` (default: ``$KONGDAO_DSN``, then
+kongdao's default), ``--db-timeout S`` (connect and statement timeout), ``--plugins LIST`` (the
+enabled plugins; default ``$KONGDAO_PLUGINS``, then every bundled one) and ``-q`` (no progress
+output); ``migrations`` also ``--lock-timeout S`` (how long the ``migrations`` lock lives and how
+long to wait for another node's). Progress goes to stdout; an error is one line on stderr and
+exit status 1, never a traceback. ``list`` exits with 0 (up to date), 3 (needs bootstrap), 4
+(pending migrations) or 5 (new migrations).
 
 Each top-level command is a subparser with a ``handler`` coroutine (:func:`build_parser`), so
 further commands (``demo``, ``bench``, ``check``) plug in the same way.
@@ -24,11 +28,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import math
 import os
 import sys
 import urllib.parse
 from collections.abc import Callable, Coroutine, Sequence
+from pathlib import Path
 from typing import Any
 
 import kongdao
@@ -77,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kongdao {kongdao.__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_migrations(commands)
+    _add_config(commands)
     _add_bench(commands)
     return parser
 
@@ -112,7 +119,7 @@ async def _bench(args: argparse.Namespace) -> int:
     return await _bench_main()(args.args)
 
 
-def _add_migrations(commands: Any) -> None:
+def _database_options() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--dsn",
@@ -126,14 +133,6 @@ def _add_migrations(commands: Any) -> None:
         help="timeout, in seconds, to connect and for each database statement",
     )
     common.add_argument(
-        "--lock-timeout",
-        type=_seconds,
-        default=DEFAULT_LOCK_TIMEOUT,
-        metavar="S",
-        help="timeout, in seconds, for nodes waiting on the node running migrations "
-        "(also the lifetime of its lock; default: %(default)g)",
-    )
-    common.add_argument(
         "--plugins",
         type=_plugin_list,
         metavar="LIST",
@@ -142,6 +141,19 @@ def _add_migrations(commands: Any) -> None:
         "then bundled)",
     )
     common.add_argument("-q", "--quiet", action="store_true", help="suppress progress output")
+    return common
+
+
+def _add_migrations(commands: Any) -> None:
+    common = argparse.ArgumentParser(add_help=False, parents=[_database_options()])
+    common.add_argument(
+        "--lock-timeout",
+        type=_seconds,
+        default=DEFAULT_LOCK_TIMEOUT,
+        metavar="S",
+        help="timeout, in seconds, for nodes waiting on the node running migrations "
+        "(also the lifetime of its lock; default: %(default)g)",
+    )
 
     migrations = commands.add_parser(
         "migrations",
@@ -192,6 +204,75 @@ def _add_migrations(commands: Any) -> None:
     reset.add_argument(
         "-y", "--yes", action="store_true", help="assume 'yes' to prompts and run non-interactively"
     )
+
+
+def _add_config(commands: Any) -> None:
+    common = _database_options()
+    config = commands.add_parser(
+        "config",
+        help="declarative configuration (kong.yml): parse, import, export",
+        description="Declarative configuration files (kong.yml, YAML or JSON).",
+    )
+    config.set_defaults(handler=_config)
+    actions = config.add_subparsers(dest="action", metavar="ACTION", required=True)
+    parse = actions.add_parser(
+        "parse",
+        parents=[common],
+        help="check a file (no database needed)",
+        description="Parse and validate a declarative file; print what it holds. Exit status 1 "
+        "and every problem of the file when it is invalid.",
+    )
+    parse.add_argument("file", help="the kong.yml (or .json) to check")
+    db_import = actions.add_parser(
+        "db_import",
+        parents=[common],
+        help="import a file into the database",
+        description="Import a declarative file into the database (upserts by id: running it "
+        "again leaves the same state; on PostgreSQL all or nothing).",
+    )
+    db_import.add_argument("file", help="the kong.yml (or .json) to import")
+    db_export = actions.add_parser(
+        "db_export",
+        parents=[common],
+        help="export the database to a file",
+        description="Export the database as a _format_version 3.0 declarative file (YAML, or "
+        "JSON for a .json file name); '-' or no file writes YAML to standard output.",
+    )
+    db_export.add_argument("file", nargs="?", default="-", help="where to write (default: -)")
+
+
+async def _config(args: argparse.Namespace) -> int:
+    from kongdao import declarative
+
+    say = _say(args)
+    if args.action == "parse":
+        config = declarative.parse(Path(args.file), plugins=args.plugins)
+        counts = ", ".join(f"{len(items)} {name}" for name, items in config.entities.items())
+        say(f"parse successful: {counts or 'no entities'}")
+        return 0
+    settings: dict[str, Any] = {}
+    if args.db_timeout is not None:
+        settings.update(statement_timeout=args.db_timeout, connect_timeout=args.db_timeout)
+    async with kongdao.connect(
+        args.dsn, plugins=args.plugins, ttl_cleanup_interval=None, **settings
+    ) as db:
+        if args.action == "db_import":
+            config = await declarative.load_into_db(db, Path(args.file))
+            say(f"import successful: {len(config)} entities")
+            return 0
+        exported = (await declarative.export_from_db(db)).dump()
+    if args.file.endswith(".json"):
+        text = json.dumps(exported, indent=2, sort_keys=False) + "\n"
+    else:
+        import yaml
+
+        text = yaml.safe_dump(exported, sort_keys=False, allow_unicode=True)
+    if args.file == "-":
+        sys.stdout.write(text)
+    else:
+        await asyncio.to_thread(Path(args.file).write_text, text, encoding="utf-8")
+        say(f"export successful: {args.file}")
+    return 0
 
 
 def _say(args: argparse.Namespace) -> Callable[[str], None]:

@@ -99,6 +99,7 @@ from kongdao.declarative.config import (
     uniqueness_error,
 )
 from kongdao.declarative.ids import generate_id
+from kongdao.declarative.load import export_from_db, load_into_cache, load_into_db
 from kongdao.declarative.schemas import entity_schemas, topological_order
 from kongdao.declarative.source import Source, unserialize
 from kongdao.plugins import PluginRef
@@ -107,6 +108,9 @@ from kongdao.schema import Entity
 __all__ = [
     "DeclarativeConfig",
     "entity_schemas",
+    "export_from_db",
+    "load_into_cache",
+    "load_into_db",
     "FORMAT_VERSIONS",
     "generate_id",
     "parse",

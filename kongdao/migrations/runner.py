@@ -447,7 +447,8 @@ class Migrations:
                 needs_bootstrap=True,
                 subsystems=tuple(SubsystemState(s.name, new=s.migrations) for s in self.subsystems),
             )
-        rows = {row["subsystem"]: row for row in await self.connector.read_schema_meta()}
+        meta = await self.connector.read_schema_meta(self.subsystems)
+        rows = {row["subsystem"]: row for row in meta}
         return SchemaState(
             needs_bootstrap=False,
             subsystems=tuple(_classify(s, rows.get(s.name)) for s in self.subsystems),

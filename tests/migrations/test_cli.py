@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import os
 import secrets
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -298,3 +300,58 @@ def test_python_dash_m(dsn: str) -> None:
     )
     assert result.returncode == 3, result.stderr
     assert result.stdout == f"{NEEDS_BOOTSTRAP_MSG}\n"
+
+
+# -- kongdao config ---------------------------------------------------------------------------
+
+KONG_YML = """\
+_format_version: "3.0"
+services:
+- name: mockbin
+  url: http://mockbin.org/request
+  routes:
+  - name: mock
+    paths: [/mock]
+consumers:
+- username: alice
+  keyauth_credentials:
+  - key: alice-key
+"""
+
+
+async def test_config_parse_import_export(
+    tmp_path: Path, dsn: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "kong.yml"
+    source.write_text(KONG_YML)
+    assert await run("config", "parse", str(source)) == 0
+    assert (
+        capsys.readouterr().out
+        == "parse successful: 1 consumers, 1 services, 1 routes, 1 keyauth_credentials\n"
+    )
+
+    bad = tmp_path / "bad.yml"
+    bad.write_text(KONG_YML.replace("/mock", "mock"))
+    assert await run("config", "parse", str(bad)) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Error: ")
+    assert "declarative config is invalid" in err
+    assert err.count("\n") == 1
+
+    assert await run("migrations", "bootstrap", "-q", "--dsn", dsn) == 0
+    assert await run("config", "db_import", str(source), "--dsn", dsn) == 0
+    assert capsys.readouterr().out.endswith("import successful: 4 entities\n")
+    # again: the same state
+    assert await run("config", "db_import", str(source), "-q", "--dsn", dsn) == 0
+
+    exported = tmp_path / "export.json"
+    assert await run("config", "db_export", str(exported), "-q", "--dsn", dsn) == 0
+    data = json.loads(exported.read_text())
+    assert data["_format_version"] == "3.0"
+    assert [s["name"] for s in data["services"]] == ["mockbin"]
+    assert data["routes"][0]["paths"] == ["/mock"]
+    assert data["keyauth_credentials"][0]["key"] == "alice-key"
+
+    capsys.readouterr()
+    assert await run("config", "db_export", "--dsn", dsn) == 0
+    assert "username: alice" in capsys.readouterr().out

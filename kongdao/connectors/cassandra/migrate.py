@@ -196,7 +196,7 @@ class CassandraMigrations:
         )
         await self.wait_for_schema_consensus()
 
-    async def read_schema_meta(self) -> list[dict[str, Any]]:
+    async def read_schema_meta(self, subsystems: Any = None) -> list[dict[str, Any]]:
         """The ``schema_meta`` rows: ``subsystem``, ``last_executed``, ``executed``, ``pending``.
 
         ``executed`` and ``pending`` are sorted lists (empty for null).

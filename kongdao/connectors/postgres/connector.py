@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import ssl as ssl_mod
@@ -247,6 +248,14 @@ class PostgresConnector(PostgresMigrations):
             "db_desc": "database",
             "db_ver": str(version).split(" ")[0],
         }
+
+    def transaction(self) -> contextlib.AbstractAsyncContextManager[Any]:
+        """``async with connector.transaction():`` every DAO call inside is one transaction.
+
+        Commits when the block exits, rolls back everything when it raises (the declarative
+        import uses it to be all-or-nothing). Calls inside must run one after the other.
+        """
+        return self.pool.pinned()
 
     def strategy_for(self, schema: EntitySchema, schemas: Mapping[str, EntitySchema]) -> Any:
         """Build (once) the strategy of ``schema``."""

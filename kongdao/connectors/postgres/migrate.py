@@ -188,7 +188,7 @@ class PostgresMigrations:
                     await conn.execute(self._sql(_CREATE_SCHEMA))
                 await conn.execute(self._sql(_CREATE_META_TABLES))
 
-    async def read_schema_meta(self) -> list[dict[str, Any]]:
+    async def read_schema_meta(self, subsystems: Any = None) -> list[dict[str, Any]]:
         """The ``schema_meta`` rows: ``subsystem``, ``last_executed``, ``executed``, ``pending``.
 
         ``executed`` and ``pending`` are lists (empty for SQL ``NULL``).

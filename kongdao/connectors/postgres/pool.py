@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import collections
-from collections.abc import Awaitable, Callable
+import contextlib
+import contextvars
+from collections.abc import AsyncIterator, Awaitable, Callable
 from types import TracebackType
 from typing import Any
 
@@ -58,6 +60,10 @@ class Pool:
         self._size = 0
         self._closed = False
         self._tasks: set[asyncio.Task[Any]] = set()
+        # a connection every acquire() of this task (and the tasks it starts) gets: see pinned()
+        self._pinned: contextvars.ContextVar[asyncpg.Connection | None] = contextvars.ContextVar(
+            f"kongdao_pinned_{id(self)}", default=None
+        )
 
     @property
     def size(self) -> int:
@@ -84,8 +90,30 @@ class Pool:
             raise errors[0]
 
     def acquire(self) -> _Acquire:
-        """``async with pool.acquire() as conn:``: a connection, released (or discarded) after."""
+        """``async with pool.acquire() as conn:``: a connection, released (or discarded) after.
+
+        Inside :meth:`pinned`, the pinned connection (not released after).
+        """
         return _Acquire(self)
+
+    @contextlib.asynccontextmanager
+    async def pinned(self) -> AsyncIterator[asyncpg.Connection]:
+        """Pin one connection, in a transaction, for every ``acquire()`` of the current task.
+
+        Every statement the task sends meanwhile runs in that transaction, which commits when
+        the block exits and rolls back when it raises; each ``acquire()`` inside is a savepoint
+        (so is each strategy's own ``conn.transaction()``), so that a statement error the
+        caller handles leaves the transaction usable. The connection serves one statement at a time:
+        do not run statements concurrently inside the block.
+        """
+        if self._pinned.get() is not None:
+            raise RuntimeError("a connection is already pinned in this task")
+        async with self.acquire() as conn, conn.transaction():
+            token = self._pinned.set(conn)
+            try:
+                yield conn
+            finally:
+                self._pinned.reset(token)
 
     async def get(self) -> asyncpg.Connection:
         """Take a connection; pair with :meth:`put`."""
@@ -170,13 +198,22 @@ class Pool:
 
 
 class _Acquire:
-    __slots__ = ("_conn", "_pool")
+    __slots__ = ("_conn", "_pool", "_savepoint")
 
     def __init__(self, pool: Pool) -> None:
         self._pool = pool
         self._conn: asyncpg.Connection | None = None
+        self._savepoint: Any = None
 
     async def __aenter__(self) -> asyncpg.Connection:
+        pinned = self._pool._pinned.get()
+        if pinned is not None:
+            # released by pinned(), not here (self._conn stays None); each use is a savepoint,
+            # so that a failed statement (a caught unique violation) leaves the transaction
+            # usable, as it leaves a connection of its own
+            self._savepoint = pinned.transaction()
+            await self._savepoint.start()
+            return pinned
         self._conn = await self._pool.get()
         return self._conn
 
@@ -186,6 +223,13 @@ class _Acquire:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        savepoint, self._savepoint = self._savepoint, None
+        if savepoint is not None:
+            if exc is None:
+                await savepoint.commit()
+            else:
+                await savepoint.rollback()
+            return
         conn, self._conn = self._conn, None
         if conn is None:
             return
