@@ -20,6 +20,7 @@ from kongdao.entities import Plugin
 from kongdao.errors import SchemaViolation
 from kongdao.plugins import acl, basic_auth, key_auth, rate_limiting
 from kongdao.schema import EntitySchema, Field, Schema, Shorthand, ShorthandError, schema_of
+from kongdao.testing.plugin_configs import errors_of, insert
 
 HTTP_PROTOCOLS = ["grpc", "grpcs", "http", "https"]
 PROTOCOLS_ERROR = "expected one of: grpc, grpcs, http, https"
@@ -74,21 +75,6 @@ def new_id() -> str:
 def schema() -> EntitySchema:
     """``plugins`` with the four bundled plugins enabled (a copy: the global is untouched)."""
     return schema_of(Plugin).with_subschemas(plugins.plugin_subschemas())
-
-
-def insert(
-    schema: EntitySchema, name: str, config: dict[str, Any] | None = None, **plugin: Any
-) -> tuple[dict[str, Any], Any]:
-    """Kong's ``validate_plugin_config_schema``: process for insert, then validate_insert."""
-    data: dict[str, Any] = {"name": name, **plugin}
-    if config is not None:
-        data["config"] = config
-    processed = schema.process_auto_fields(data, "insert")
-    return processed, schema.validate_insert(processed, data)
-
-
-def errors_of(schema: EntitySchema, name: str, config: dict[str, Any], **plugin: Any) -> Any:
-    return insert(schema, name, config, **plugin)[1]
 
 
 def config_field_names(s: Schema) -> list[str]:

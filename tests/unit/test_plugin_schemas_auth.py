@@ -50,6 +50,7 @@ from kongdao.plugins import (
 from kongdao.plugins.oauth2 import secret as oauth2_secret
 from kongdao.plugins.oauth2.dao import OAuth2TokensDAO
 from kongdao.schema import Entity, EntitySchema, Schema, schema_of
+from kongdao.testing.plugin_configs import config_of, errors_of, insert
 
 MODULES: list[ModuleType] = [
     jwt,
@@ -75,27 +76,6 @@ def new_id() -> str:
 def schema() -> EntitySchema:
     """``plugins`` serving these nine plugins (a copy: the global schema is untouched)."""
     return schema_of(Plugin).with_subschemas({m.PLUGIN.name: m.PLUGIN.schema for m in MODULES})
-
-
-def insert(
-    schema: EntitySchema, name: str, config: dict[str, Any] | None = None, **plugin: Any
-) -> tuple[dict[str, Any], Any]:
-    """Kong's ``validate_plugin_config_schema``: process for insert, then validate_insert."""
-    data: dict[str, Any] = {"name": name, **plugin}
-    if config is not None:
-        data["config"] = config
-    processed = schema.process_auto_fields(data, "insert")
-    return processed, schema.validate_insert(processed, data)
-
-
-def errors_of(schema: EntitySchema, name: str, config: dict[str, Any], **plugin: Any) -> Any:
-    return insert(schema, name, config, **plugin)[1]
-
-
-def config_of(schema: EntitySchema, name: str, config: dict[str, Any], **plugin: Any) -> Any:
-    processed, errors = insert(schema, name, config, **plugin)
-    assert errors is None
-    return processed["config"]
 
 
 def config_field_names(s: Schema) -> list[str]:

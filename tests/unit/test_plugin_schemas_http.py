@@ -38,6 +38,7 @@ from kongdao.plugins import (
     response_transformer,
 )
 from kongdao.schema import EntitySchema, Schema, ShorthandError, schema_of
+from kongdao.testing.plugin_configs import config_of, errors_of, insert
 
 SPECS: tuple[PluginSpec, ...] = (
     cors.PLUGIN,
@@ -174,29 +175,6 @@ def new_id() -> str:
 def schema() -> EntitySchema:
     """``plugins`` with these eleven plugins enabled (a copy: the global is untouched)."""
     return schema_of(Plugin).with_subschemas({spec.name: spec.schema for spec in SPECS})
-
-
-def insert(
-    schema: EntitySchema, name: str, config: dict[str, Any] | None = None, **plugin: Any
-) -> tuple[dict[str, Any], Any]:
-    """Kong's ``validate_plugin_config_schema``: process for insert, then validate_insert."""
-    data: dict[str, Any] = {"name": name, **plugin}
-    if config is not None:
-        data["config"] = config
-    processed = schema.process_auto_fields(data, "insert")
-    return processed, schema.validate_insert(processed, data)
-
-
-def errors_of(schema: EntitySchema, name: str, config: dict[str, Any], **plugin: Any) -> Any:
-    return insert(schema, name, config, **plugin)[1]
-
-
-def config_of(schema: EntitySchema, name: str, config: dict[str, Any]) -> dict[str, Any]:
-    """The stored config of a valid plugin."""
-    plugin, errors = insert(schema, name, config)
-    assert errors is None
-    stored: dict[str, Any] = plugin["config"]
-    return stored
 
 
 def update(
