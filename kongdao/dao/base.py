@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from kongdao import errors
 from kongdao.events import CrudEvent, Operation
-from kongdao.schema.entity import Entity, EntitySchema
-from kongdao.schema.fields import UNSET, Field
+from kongdao.schema.entity import Entity, EntitySchema, entity_cache_key
+from kongdao.schema.fields import Field
 from kongdao.schema.reader import compile_reader
 from kongdao.schema.schema import ShorthandError, TransformationFailed
 
@@ -411,19 +411,7 @@ class DAO(Generic[E]):
             key = key.to_dict()
         if not isinstance(key, Mapping):
             raise TypeError("key must be a string or an entity table")
-        source = self.schema.cache_key or self.schema.primary_key
-        parts = [self.name]
-        for name in source:
-            value = key.get(name)
-            if value is None or value is UNSET:
-                parts.append("")
-            elif self.schema.field_map[name].type == "foreign":
-                parts.append(str(value.get("id", "")) if isinstance(value, Mapping) else "")
-            else:
-                parts.append(_tostring(value))
-        parts += [""] * (6 - len(parts))
-        parts.append("")
-        return ":".join(parts)
+        return entity_cache_key(self.schema, key)
 
     async def select_by_cache_key(self, cache_key: Any, *, nulls: bool = False) -> E | None:
         """The entity with this cache key (a string, or an entity/dict to compute it from)."""
@@ -820,11 +808,3 @@ class DAO(Generic[E]):
         bound.__name__ = name
         bound.__qualname__ = f"DAO.{name}"
         return bound
-
-
-def _tostring(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)

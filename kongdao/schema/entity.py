@@ -26,7 +26,7 @@ import attrs
 
 from kongdao import errors
 from kongdao.schema.checks import EntityCheck
-from kongdao.schema.fields import Field
+from kongdao.schema.fields import UNSET, Field
 from kongdao.schema.schema import Schema, Shorthand, ShorthandError, Transformation
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "EntitySchema",
     "catalog",
     "entity",
+    "entity_cache_key",
     "field",
     "schema_of",
     "virtual",
@@ -331,3 +332,33 @@ def _unstructure(obj: Entity) -> dict[str, Any]:
     from kongdao.schema.converter import unstructure
 
     return unstructure(obj)
+
+
+def _cache_key_part(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def entity_cache_key(schema: EntitySchema, data: Mapping[str, Any]) -> str:
+    """Kong's ``cache_key(entity)``: ``"<entity>:a:b:c:d:e:"`` from an entity's values.
+
+    The ``cache_key`` fields (or the primary key) in order, foreign keys by their ``id``,
+    absent and null values empty, padded to five values; the last segment is the workspace
+    (empty: kongdao has one workspace). What ``DAO.cache_key(entity)`` returns and what the
+    connectors store in the ``cache_key`` column of entities with a composite cache key.
+    """
+    parts = [schema.name or ""]
+    for name in schema.cache_key or schema.primary_key:
+        value = data.get(name)
+        if value is None or value is UNSET:
+            parts.append("")
+        elif schema.field_map[name].type == "foreign":
+            parts.append(str(value.get("id", "")) if isinstance(value, Mapping) else "")
+        else:
+            parts.append(_cache_key_part(value))
+    parts += [""] * (6 - len(parts))
+    parts.append("")
+    return ":".join(parts)

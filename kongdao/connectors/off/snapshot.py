@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from kongdao import errors
-from kongdao.schema.fields import UNSET
+from kongdao.schema.entity import entity_cache_key
 from kongdao.schema.schema import deepcopy_json, lua_tostring
 
 if TYPE_CHECKING:
@@ -48,30 +48,9 @@ Normalizer = Callable[[Any], Hashable | None]
 _MAX_TTL: Final = 100_000_000
 
 
-def _tostring(value: Any) -> str:
-    # the DAO's cache-key rendering (kongdao.dao.base._tostring)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def cache_key(schema: EntitySchema, row: Mapping[str, Any]) -> str:
     """The DAO's cache key of ``row`` (``"<entity>:a:b:c:d:e:"``), as ``DAO.cache_key``."""
-    source = schema.cache_key or schema.primary_key
-    parts = [schema.name or ""]
-    for name in source:
-        value = row.get(name)
-        if value is None or value is UNSET:
-            parts.append("")
-        elif schema.field_map[name].type == "foreign":
-            parts.append(str(value.get("id", "")) if isinstance(value, Mapping) else "")
-        else:
-            parts.append(_tostring(value))
-    parts += [""] * (6 - len(parts))
-    parts.append("")
-    return ":".join(parts)
+    return entity_cache_key(schema, row)
 
 
 def _hashable(value: Any) -> Hashable:
