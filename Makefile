@@ -71,3 +71,10 @@ clean: ## remove the virtualenv and caches
 
 # Real database servers for tests and benchmarks (Cassandra is started by the project itself).
 -include compose/cassandra.mk
+
+.PHONY: services-docker services-docker-down
+services-docker: ## PostgreSQL 16 + Cassandra 3.11 in Docker (compose/docker-compose.yml); SCYLLA=1 adds ScyllaDB on 9043
+	docker compose -p kongdao -f compose/docker-compose.yml $(if $(SCYLLA),--profile scylla) up -d --wait
+
+services-docker-down: ## stop the Docker services (named volumes are kept)
+	docker compose -p kongdao -f compose/docker-compose.yml --profile scylla down

@@ -348,7 +348,9 @@ def connect(
             :mod:`kongdao.connectors.off`): a path, YAML/JSON text or a loaded document,
             read with the enabled plugins when ``connect()`` is called. Defaults to
             ``$KONGDAO_DSN``, then to PostgreSQL settings from ``KONGDAO_PG_*`` variables, then
-            to ``postgresql://kong@127.0.0.1:5432/kong``.
+            to ``postgresql://kong@127.0.0.1:5432/kong`` when a server answers there, else to an
+            embedded PostgreSQL (``pip install 'kongdao[embedded]'``; see
+            :mod:`kongdao.embedded`), stopped when the last DB using it closes.
         plugins: the enabled plugins (Kong's ``plugins`` property): names, specs or modules
             (see :mod:`kongdao.plugins`); ``"bundled"`` is every bundled plugin, ``["off"]``
             none; default: ``$KONGDAO_PLUGINS`` (comma-separated), then every bundled one.
@@ -373,6 +375,7 @@ def connect(
         ValueError: the DSN names an unknown connector or plugin, or two entities share a
             name.
     """
+    unset = dsn is None and not os.environ.get("KONGDAO_DSN")
     if dsn is None:
         dsn = os.environ.get("KONGDAO_DSN") or DEFAULT_DSN
     if dsn == "off":
@@ -388,7 +391,14 @@ def connect(
             )
     if plugins is None and os.environ.get("KONGDAO_PLUGINS"):
         plugins = [p.strip() for p in os.environ["KONGDAO_PLUGINS"].split(",") if p.strip()]
-    connector = connector_from_dsn(dsn, **settings)
+    connector: Connector | None = None
+    if unset:
+        from kongdao import embedded  # imports asyncpg, as the default DSN does
+
+        if embedded.applies(settings):  # no KONGDAO_PG_* nor host/port/user/... keyword
+            connector = embedded.default_connector(**settings)
+    if connector is None:
+        connector = connector_from_dsn(dsn, **settings)
     return _Connect(
         DB(
             connector,

@@ -10,6 +10,7 @@
     kongdao config parse FILE                check a kong.yml (no database needed)
     kongdao config db_import FILE            import a kong.yml into the database
     kongdao config db_export [FILE]          export the database as a kong.yml (YAML, or JSON)
+    kongdao check                            connect; report versions, schema state, what is missing
     kongdao bench [ARGS...]                  run the benchmark suite (from a source checkout)
 
 Every ``migrations`` and ``config`` command takes ``--dsn`` (default: ``$KONGDAO_DSN``, then
@@ -38,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import kongdao
+from kongdao.cli.check import add_check
 from kongdao.errors import KongDAOError
 from kongdao.migrations.runner import DEFAULT_LOCK_TIMEOUT
 
@@ -85,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_migrations(commands)
     _add_config(commands)
     _add_bench(commands)
+    add_check(commands)
     return parser
 
 
