@@ -12,7 +12,7 @@ Names are looked up in this order:
    ``request-termination``, ``request-size-limiting``, ``correlation-id``, ``ip-restriction``,
    ``proxy-cache``, ``grpc-gateway``, ``pre-function``, ``post-function``, ``jwt``,
    ``hmac-auth``, ``oauth2``, ``session``, ``acme``, ``file-log``, ``http-log``, ``prometheus``,
-   ``zipkin``);
+   ``zipkin``; and ``opentelemetry`` as Kong 3.0.0 first shipped it);
 2. the ``kongdao.plugins`` entry-point group, so third-party packages add their own::
 
        [project.entry-points."kongdao.plugins"]
@@ -48,6 +48,7 @@ from kongdao.plugins import (
     jwt,
     key_auth,
     oauth2,
+    opentelemetry,
     post_function,
     pre_function,
     prometheus,
@@ -105,6 +106,7 @@ BUNDLED: Final[Mapping[str, PluginSpec]] = MappingProxyType(
             http_log.PLUGIN,
             prometheus.PLUGIN,
             zipkin.PLUGIN,
+            opentelemetry.PLUGIN,
         )
     }
 )
