@@ -41,8 +41,11 @@ test-unit: $(STAMP) ## the tests that need no database
 test: lint postgres-up cassandra-up ## lint, types and the whole test suite (against the real databases)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-demo: $(STAMP) postgres-up ## a walk-through of kongdao on the local PostgreSQL (prints each step)
+DEMO_BENCH := --quick --only select_pk,select_by_cache_key,insert_service -c 32 --rounds 1 --services 1000 --no-chart --out .cache/demo-bench
+
+demo: $(STAMP) postgres-up cassandra-up ## walk-through on PostgreSQL and Cassandra (each step printed), then a short benchmark table
 	$(PY) -m kongdao.demo
+	$(PY) -m benchmarks $(DEMO_BENCH)
 
 # Benchmarks: kongdao vs the raw drivers, interleaved, on both databases (benchmarks/README.md).
 # BENCH_ARGS passes options to `python -m benchmarks` (e.g. BENCH_ARGS="--databases postgres").

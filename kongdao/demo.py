@@ -5,8 +5,12 @@ consumer, pages through routes, shows a Kong error, and deletes the service with
 printing each step. It works in its own database (``kongdao_demo`` by default, created when
 missing) and cleans up after itself.
 
-Run it with ``python -m kongdao.demo [DSN]`` (``$KONGDAO_DEMO_DSN`` or
-``postgresql://postgres@127.0.0.1:5432/kongdao_demo`` by default).
+Run it with ``python -m kongdao.demo [DSN ...]``: by default on PostgreSQL
+(``$KONGDAO_DEMO_DSN`` or ``postgresql://postgres@127.0.0.1:5432/kongdao_demo``) and then on
+Cassandra (``$KONGDAO_DEMO_CASSANDRA_DSN`` or
+``cassandra://127.0.0.1:9042/kongdao_demo?protocol_version=3``, the local Cassandra 2.1 that
+``make cassandra-up`` starts). ``make demo`` starts both servers, runs this, then a short
+benchmark of kongdao against the raw drivers.
 """
 
 from __future__ import annotations
@@ -21,9 +25,10 @@ from collections.abc import Callable
 import kongdao
 from kongdao import errors
 
-__all__ = ["DEFAULT_DSN", "ensure_postgres_database", "main", "run_demo"]
+__all__ = ["DEFAULT_CASSANDRA_DSN", "DEFAULT_DSN", "ensure_postgres_database", "main", "run_demo"]
 
 DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/kongdao_demo"
+DEFAULT_CASSANDRA_DSN = "cassandra://127.0.0.1:9042/kongdao_demo?protocol_version=3"
 
 
 async def ensure_postgres_database(dsn: str) -> None:
@@ -109,14 +114,19 @@ async def run_demo(dsn: str, say: Callable[[str], None] = print) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``python -m kongdao.demo [DSN]``."""
+    """Entry point of ``python -m kongdao.demo [DSN ...]`` (PostgreSQL, then Cassandra)."""
     args = sys.argv[1:] if argv is None else argv
-    dsn = args[0] if args else os.environ.get("KONGDAO_DEMO_DSN", DEFAULT_DSN)
-    try:
-        asyncio.run(run_demo(dsn))
-    except (errors.KongDAOError, OSError) as exc:
-        print(f"demo failed: {exc}", file=sys.stderr)
-        return 1
+    dsns = args or [
+        os.environ.get("KONGDAO_DEMO_DSN", DEFAULT_DSN),
+        os.environ.get("KONGDAO_DEMO_CASSANDRA_DSN", DEFAULT_CASSANDRA_DSN),
+    ]
+    for dsn in dsns:
+        print(f"== {urllib.parse.urlsplit(dsn).scheme}")
+        try:
+            asyncio.run(run_demo(dsn))
+        except (errors.KongDAOError, OSError, ImportError) as exc:
+            print(f"demo failed on {urllib.parse.urlsplit(dsn).scheme}: {exc}", file=sys.stderr)
+            return 1
     return 0
 
 
