@@ -266,6 +266,10 @@ class DB:
 
     async def truncate(self, table: str | None = None) -> None:
         """Truncate one entity's table, or every table (children first)."""
+        truncate_all = getattr(self.connector, "truncate_all", None)
+        if table is None and truncate_all is not None:
+            await truncate_all([dao.strategy for dao in self.daos.values()])
+            return
         names: Sequence[str] = [table] if table else list(reversed(list(self.daos)))
         for name in names:
             await self.daos[name].truncate()

@@ -7,7 +7,7 @@ import json
 import os
 import ssl as ssl_mod
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import asyncpg
@@ -248,6 +248,20 @@ class PostgresConnector(PostgresMigrations):
             "db_desc": "database",
             "db_ver": str(version).split(" ")[0],
         }
+
+    async def truncate_all(self, strategies: Sequence[Any]) -> None:
+        """Empty the tables of ``strategies`` in one ``TRUNCATE ... CASCADE`` statement.
+
+        ``DB.truncate()`` uses it instead of one round trip per table.
+        """
+        tables = [s.table for s in strategies if isinstance(s, PostgresStrategy)]
+        if not tables:
+            return
+        try:
+            async with self.pool.acquire() as conn:
+                await conn.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+        except (asyncpg.PostgresError, OSError, TimeoutError) as exc:
+            raise database_error(exc) from exc
 
     def transaction(self) -> contextlib.AbstractAsyncContextManager[Any]:
         """``async with connector.transaction():`` every DAO call inside is one transaction.
