@@ -49,11 +49,10 @@ from kongdao.dao.typed import (
     TargetsDAO,
     UpstreamsDAO,
 )
-from kongdao.entities import CORE_ENTITIES
 from kongdao.errors import InterfaceError, KongDAOError
 from kongdao.events import Events
 from kongdao.registry import connector_from_dsn
-from kongdao.schema.entity import Entity, EntitySchema, schema_of
+from kongdao.schema.entity import Entity, EntitySchema
 
 if TYPE_CHECKING:
     from kongdao.connector import Connector
@@ -126,28 +125,7 @@ class DB:
         specs = plugin_registry.resolve(plugins)
         self.loaded_plugins: Mapping[str, PluginSpec] = {spec.name: spec for spec in specs}
         self.enabled_plugins: tuple[str, ...] = tuple(self.loaded_plugins)
-        subschemas = {spec.name: spec.schema for spec in specs}
-        schemas: dict[str, EntitySchema] = {}
-        owners: dict[str, str] = {}
-        for owner, classes in (
-            ("core", CORE_ENTITIES),
-            *((f"plugin '{spec.name}'", spec.entities) for spec in specs),
-            ("entities", tuple(entities)),
-        ):
-            for cls in classes:
-                schema = schema_of(cls)
-                name = schema.name or ""
-                if name in schemas:
-                    raise ValueError(
-                        f"{owner}: entity '{name}' is already declared by {owners[name]}"
-                    )
-                if owner.startswith("plugin"):
-                    _check_references(owner, schema, schemas)
-                if name == "plugins":
-                    schema = schema.with_subschemas(subschemas)
-                schemas[name] = schema
-                owners[name] = owner
-        self.schemas: Mapping[str, EntitySchema] = schemas
+        self.schemas: Mapping[str, EntitySchema] = plugin_registry.assemble_schemas(specs, entities)
         self.daos: dict[str, DAO[Any]] = {}
         self._ttl_interval = ttl_cleanup_interval
         self._ttl_task: asyncio.Task[None] | None = None
@@ -294,18 +272,6 @@ class DB:
                     log.debug("ttl cleanup deleted %d expired rows", n)
             except KongDAOError as exc:
                 log.warning("ttl cleanup failed: %s", exc)
-
-
-def _check_references(
-    owner: str, schema: EntitySchema, schemas: Mapping[str, EntitySchema]
-) -> None:
-    # Kong's load_plugin_schemas: a plugin entity references core entities or earlier ones.
-    for fname, f in schema.fields:
-        if f.type == "foreign" and f.reference not in schemas:
-            raise ValueError(
-                f"{owner}: entity '{schema.name}' field '{fname}' references "
-                f"'{f.reference}', which is not declared before it"
-            )
 
 
 def _is_rows(config: Any) -> bool:

@@ -36,33 +36,11 @@ def entity_schemas(
         A new dict: core entities first, then plugin entities, then ``entities``.
 
     Raises:
-        ValueError: An unknown plugin, an entity declared twice, or a plugin entity referencing
-            an entity that is not declared before it.
+        ValueError: An unknown plugin, an entity declared twice, or an entity beyond the core
+            ones referencing an entity that is not declared before it.
         TypeError: A plugin or entity of the wrong type.
     """
-    specs = plugin_registry.resolve(plugins)
-    subschemas = {spec.name: spec.schema for spec in specs}
-    schemas: dict[str, EntitySchema] = {}
-    for owner, classes in (
-        ("core", CORE_ENTITIES),
-        *((f"plugin '{spec.name}'", spec.entities) for spec in specs),
-        ("entities", tuple(entities)),
-    ):
-        for cls in classes:
-            schema = schema_of(cls)
-            name = schema.name or ""
-            if name in schemas:
-                raise ValueError(f"{owner}: entity '{name}' is declared twice")
-            for fname, f in schema.foreign_fields:
-                if owner != "core" and f.reference not in schemas:
-                    raise ValueError(
-                        f"{owner}: entity '{name}' field '{fname}' references "
-                        f"'{f.reference}', which is not declared before it"
-                    )
-            if name == "plugins":
-                schema = schema.with_subschemas(subschemas)
-            schemas[name] = schema
-    return schemas
+    return plugin_registry.assemble_schemas(plugin_registry.resolve(plugins), entities)
 
 
 def topological_order(schemas: Mapping[str, EntitySchema]) -> list[str]:

@@ -62,13 +62,14 @@ from kongdao.plugins import (
     zipkin,
 )
 from kongdao.plugins.spec import PluginSpec, spec_from
-from kongdao.schema import Schema
+from kongdao.schema import Entity, EntitySchema, Schema, schema_of
 
 __all__ = [
     "BUNDLED",
     "ENTRY_POINT_GROUP",
     "PluginRef",
     "PluginSpec",
+    "assemble_schemas",
     "available",
     "load",
     "plugin_subschemas",
@@ -201,3 +202,47 @@ def plugin_subschemas(plugins: Iterable[PluginRef] | None = None) -> dict[str, S
             plugins_schema = schema_of(Plugin).with_subschemas(plugin_subschemas(["key-auth"]))
     """
     return {spec.name: spec.schema for spec in resolve(plugins)}
+
+
+def assemble_schemas(
+    specs: Iterable[PluginSpec], entities: Iterable[type[Entity]] = ()
+) -> dict[str, EntitySchema]:
+    """The entity schemas served with these plugins enabled, by name (what a DB serves).
+
+    Core entities first, then each plugin's entities, then ``entities``; the ``plugins``
+    schema serves the configuration subschemas of exactly these plugins. As Kong's
+    ``load_plugin_schemas``, an entity beyond the core ones may reference only core entities
+    or entities declared before it.
+
+    Raises:
+        ValueError: an entity declared twice (``<owner>: entity 'x' is already declared by
+            <owner>``), or a reference to an entity not declared before it.
+    """
+    from kongdao.entities import CORE_ENTITIES
+
+    specs = tuple(specs)
+    subschemas = {spec.name: spec.schema for spec in specs}
+    schemas: dict[str, EntitySchema] = {}
+    owners: dict[str, str] = {}
+    for owner, classes in (
+        ("core", CORE_ENTITIES),
+        *((f"plugin '{spec.name}'", spec.entities) for spec in specs),
+        ("entities", tuple(entities)),
+    ):
+        for cls in classes:
+            schema = schema_of(cls)
+            name = schema.name or ""
+            if name in schemas:
+                raise ValueError(f"{owner}: entity '{name}' is already declared by {owners[name]}")
+            if owner != "core":
+                for fname, f in schema.foreign_fields:
+                    if f.reference not in schemas:
+                        raise ValueError(
+                            f"{owner}: entity '{name}' field '{fname}' references "
+                            f"'{f.reference}', which is not declared before it"
+                        )
+            if name == "plugins":
+                schema = schema.with_subschemas(subschemas)
+            schemas[name] = schema
+            owners[name] = owner
+    return schemas
