@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
 import os
 import sys
 import urllib.parse
@@ -40,6 +39,7 @@ from typing import Any
 
 import kongdao
 from kongdao.cli.check import add_check
+from kongdao.cli.options import plugin_list, seconds, timeout_settings
 from kongdao.errors import KongDAOError
 from kongdao.migrations.runner import DEFAULT_LOCK_TIMEOUT
 
@@ -53,23 +53,6 @@ _ANSWERS = {"y": True, "yes": True, "n": False, "no": False}
 
 class CLIError(Exception):
     """A command cannot proceed; the message is printed as is and the exit status is 1."""
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {text!r}")
-    return value
-
-
-def _plugin_list(text: str) -> list[str]:
-    names = [name.strip() for name in text.split(",") if name.strip()]
-    if not names:
-        raise argparse.ArgumentTypeError("expected comma-separated plugin names")
-    return names
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -131,13 +114,13 @@ def _database_options() -> argparse.ArgumentParser:
     )
     common.add_argument(
         "--db-timeout",
-        type=_seconds,
+        type=seconds,
         metavar="S",
         help="timeout, in seconds, to connect and for each database statement",
     )
     common.add_argument(
         "--plugins",
-        type=_plugin_list,
+        type=plugin_list,
         metavar="LIST",
         help="the enabled plugins, whose migrations run after core's: comma-separated names, "
         "'bundled' for every bundled plugin, 'off' for none (default: $KONGDAO_PLUGINS, "
@@ -151,7 +134,7 @@ def _add_migrations(commands: Any) -> None:
     common = argparse.ArgumentParser(add_help=False, parents=[_database_options()])
     common.add_argument(
         "--lock-timeout",
-        type=_seconds,
+        type=seconds,
         default=DEFAULT_LOCK_TIMEOUT,
         metavar="S",
         help="timeout, in seconds, for nodes waiting on the node running migrations "
@@ -253,9 +236,7 @@ async def _config(args: argparse.Namespace) -> int:
         counts = ", ".join(f"{len(items)} {name}" for name, items in config.entities.items())
         say(f"parse successful: {counts or 'no entities'}")
         return 0
-    settings: dict[str, Any] = {}
-    if args.db_timeout is not None:
-        settings.update(statement_timeout=args.db_timeout, connect_timeout=args.db_timeout)
+    settings = timeout_settings(args)
     async with kongdao.connect(
         args.dsn, plugins=args.plugins, ttl_cleanup_interval=None, **settings
     ) as db:
@@ -300,9 +281,7 @@ def _confirm(question: str) -> bool:
 
 async def _migrations(args: argparse.Namespace) -> int:
     say = _say(args)
-    settings: dict[str, Any] = {}
-    if args.db_timeout is not None:
-        settings.update(statement_timeout=args.db_timeout, connect_timeout=args.db_timeout)
+    settings = timeout_settings(args)
     db = await kongdao.connect(args.dsn, plugins=args.plugins, check_migrations=False, **settings)
     try:
         migrations = db.migrations

@@ -30,13 +30,13 @@ Exit status (those of ``kongdao migrations list``, plus 1):
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import urllib.parse
 from collections.abc import Sequence
 from typing import Any
 
 import kongdao
+from kongdao.cli.options import plugin_list, seconds, timeout_settings
 from kongdao.errors import KongDAOError
 from kongdao.migrations import NEEDS_BOOTSTRAP_MSG, NEW_MIGRATIONS_MSG, PENDING_MIGRATIONS_MSG
 from kongdao.migrations.runner import ListCode, SchemaState, SubsystemState
@@ -47,23 +47,6 @@ CANNOT_CONNECT = 1
 """The exit status when the database cannot be reached."""
 
 UP_TO_DATE_MSG = "Database is up-to-date"
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {text!r}")
-    return value
-
-
-def _plugin_list(text: str) -> list[str]:
-    names = [name.strip() for name in text.split(",") if name.strip()]
-    if not names:
-        raise argparse.ArgumentTypeError("expected comma-separated plugin names")
-    return names
 
 
 def add_check(commands: Any) -> argparse.ArgumentParser:
@@ -89,13 +72,13 @@ def add_check(commands: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--db-timeout",
-        type=_seconds,
+        type=seconds,
         metavar="S",
         help="timeout, in seconds, to connect and for each database statement",
     )
     parser.add_argument(
         "--plugins",
-        type=_plugin_list,
+        type=plugin_list,
         metavar="LIST",
         help="the enabled plugins whose migrations are checked after core's: comma-separated "
         "names, 'bundled' or 'off' (default: $KONGDAO_PLUGINS, then bundled)",
@@ -172,9 +155,7 @@ async def check(args: argparse.Namespace) -> int:
         if not quiet:
             print(line, flush=True)
 
-    settings: dict[str, Any] = {}
-    if args.db_timeout is not None:
-        settings.update(statement_timeout=args.db_timeout, connect_timeout=args.db_timeout)
+    settings = timeout_settings(args)
     try:
         db = await kongdao.connect(
             args.dsn,
