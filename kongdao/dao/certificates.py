@@ -39,7 +39,7 @@ Differences from Kong, on purpose
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -201,25 +201,14 @@ class CertificatesDAO(DAO[Certificate]):
             NotFound: no certificate has this primary key.
             SchemaViolation: as for :meth:`insert`.
         """
-        if not isinstance(primary_key, Mapping):
-            raise TypeError("primary_key must be a table")
-        if not isinstance(entity, Mapping):
-            raise TypeError("entity must be a table")
-        self._check_pk(primary_key)
-        names = self._names_of(entity)
-        if names:
-            await self._check_list_is_new(names, str(primary_key["id"]))
-        data = {k: v for k, v in entity.items() if k != "snis"}
-        certificate = await super().update(
+        return await self._write_replacing_names(
+            super().update,
             primary_key,
-            data,
+            entity,
             ttl=ttl,
             transform=transform,
             no_broadcast_crud_event=no_broadcast_crud_event,
         )
-        if names is not None:
-            await self._replace_names(certificate.id, names, no_broadcast_crud_event)
-        return certificate
 
     async def upsert(
         self,
@@ -235,6 +224,27 @@ class CertificatesDAO(DAO[Certificate]):
         Without ``snis`` the SNIs of an existing certificate are kept (Kong's DAO; Kong's
         Admin API sends an empty list for a PUT without names).
         """
+        return await self._write_replacing_names(
+            super().upsert,
+            primary_key,
+            entity,
+            ttl=ttl,
+            transform=transform,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+        )
+
+    async def _write_replacing_names(
+        self,
+        write: Callable[..., Awaitable[Certificate]],
+        primary_key: Mapping[str, Any],
+        entity: Mapping[str, Any],
+        *,
+        ttl: int | None,
+        transform: bool,
+        no_broadcast_crud_event: bool,
+    ) -> Certificate:
+        # update / upsert: check a given name list first, write the certificate without it,
+        # then make its SNIs the list
         if not isinstance(primary_key, Mapping):
             raise TypeError("primary_key must be a table")
         if not isinstance(entity, Mapping):
@@ -244,7 +254,7 @@ class CertificatesDAO(DAO[Certificate]):
         if names:
             await self._check_list_is_new(names, str(primary_key["id"]))
         data = {k: v for k, v in entity.items() if k != "snis"}
-        certificate = await super().upsert(
+        certificate = await write(
             primary_key,
             data,
             ttl=ttl,
