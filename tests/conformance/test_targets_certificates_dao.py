@@ -9,16 +9,10 @@ entry of each target with positional offsets; certificates manage their SNIs thr
 from __future__ import annotations
 
 import asyncio
-import datetime
-import functools
 import uuid
 from collections.abc import Iterator
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 import kongdao.sync
 from kongdao import errors
@@ -26,40 +20,14 @@ from kongdao.dao import DAO
 from kongdao.dao.certificates import CertificateWithSNIs
 from kongdao.entities import Target
 from kongdao.sync import SyncDB
+from kongdao.testing.certs import certificate_pair
 
 IPV6_LOOPBACK = "[0000:0000:0000:0000:0000:0000:0000:0001]"
 INVALID_TARGET = "Invalid target; not a valid hostname or ip address"
 
 
-# -- generated certificates ----------------------------------------------------------------------
-
-
-@functools.cache
-def certificate_pair(name: str = "example.com") -> tuple[str, str]:
-    """A self-signed EC certificate for ``name`` and its private key, both PEM."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=30))
-        .sign(key, hashes.SHA256())
-    )
-    pem_key = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    return cert.public_bytes(serialization.Encoding.PEM).decode(), pem_key.decode()
-
-
 def cert_entity(**extra):
-    cert, key = certificate_pair()
+    cert, key = certificate_pair("ec")
     return {"cert": cert, "key": key, **extra}
 
 
