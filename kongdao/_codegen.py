@@ -51,6 +51,7 @@ _VALUE_TYPES = {
 
 # Entities whose DAO class adds behaviour: (async base, sync base), as named in the modules.
 _ASYNC_BASES = {
+    "workspaces": "_workspaces.WorkspacesDAO",
     "certificates": "_certificates.CertificatesDAO",
     "plugins": "_plugins.PluginsDAO",
     "tags": "_tags.TagsDAO",
@@ -98,15 +99,19 @@ def _call(target: str, args: Iterable[str], *, prefix: str) -> list[str]:
     return [f"        {prefix}{target}(", *(f"            {a}," for a in args), "        )"]
 
 
+_WS_OPTIONS = ["workspace: str | UnsetType | None = UNSET", "show_ws_id: bool = False"]
+_WS_ARGS = ["workspace=workspace", "show_ws_id=show_ws_id"]
 _WRITE_OPTIONS = [
     "ttl: int | None = None",
     "transform: bool = True",
     "no_broadcast_crud_event: bool = False",
+    *_WS_OPTIONS,
 ]
 _WRITE_ARGS = [
     "ttl=ttl",
     "transform=transform",
     "no_broadcast_crud_event=no_broadcast_crud_event",
+    *_WS_ARGS,
 ]
 
 
@@ -120,12 +125,12 @@ def _methods(schema: EntitySchema, entity: str, *, is_async: bool) -> list[list[
             [
                 *_signature(
                     f"select_by_{fname}",
-                    [f"value: {t}", "*", "nulls: bool = False"],
+                    [f"value: {t}", "*", "nulls: bool = False", *_WS_OPTIONS],
                     f"{entity} | None",
                     is_async=is_async,
                 ),
                 f'        """The entity whose ``{fname}`` is ``value``, or ``None``."""',
-                *_call("select_by", [q, "value", "nulls=nulls"], prefix=ret),
+                *_call("select_by", [q, "value", "nulls=nulls", *_WS_ARGS], prefix=ret),
             ]
         )
         for verb, doc in (
@@ -148,14 +153,14 @@ def _methods(schema: EntitySchema, entity: str, *, is_async: bool) -> list[list[
             [
                 *_signature(
                     f"delete_by_{fname}",
-                    [f"value: {t}", "*", "no_broadcast_crud_event: bool = False"],
+                    [f"value: {t}", "*", "no_broadcast_crud_event: bool = False", *_WS_OPTIONS],
                     f"{entity} | None",
                     is_async=is_async,
                 ),
                 f'        """Delete the entity whose ``{fname}`` is ``value``; return it."""',
                 *_call(
                     "delete_by",
-                    [q, "value", "no_broadcast_crud_event=no_broadcast_crud_event"],
+                    [q, "value", "no_broadcast_crud_event=no_broadcast_crud_event", *_WS_ARGS],
                     prefix=ret,
                 ),
             ]
@@ -174,6 +179,7 @@ def _methods(schema: EntitySchema, entity: str, *, is_async: bool) -> list[list[
                         "*",
                         "nulls: bool = False",
                         "pagination: Mapping[str, int] | None = None",
+                        *_WS_OPTIONS,
                     ],
                     f"tuple[list[{entity}], str | None]",
                     is_async=is_async,
@@ -181,7 +187,15 @@ def _methods(schema: EntitySchema, entity: str, *, is_async: bool) -> list[list[
                 f'        """One page of the entities whose ``{fname}`` is ``foreign_key``."""',
                 *_call(
                     "page_for",
-                    [q, "foreign_key", "size", "offset", "nulls=nulls", "pagination=pagination"],
+                    [
+                        q,
+                        "foreign_key",
+                        "size",
+                        "offset",
+                        "nulls=nulls",
+                        "pagination=pagination",
+                        *_WS_ARGS,
+                    ],
                     prefix=ret,
                 ),
             ]
@@ -196,6 +210,7 @@ def _methods(schema: EntitySchema, entity: str, *, is_async: bool) -> list[list[
                         "*",
                         "nulls: bool = False",
                         "pagination: Mapping[str, int] | None = None",
+                        *_WS_OPTIONS,
                     ],
                     f"{iterator}[{entity}]",
                     is_async=False,
@@ -203,7 +218,7 @@ def _methods(schema: EntitySchema, entity: str, *, is_async: bool) -> list[list[
                 f'        """Iterate over the entities whose ``{fname}`` is ``foreign_key``."""',
                 *_call(
                     "each_for",
-                    [q, "foreign_key", "size", "nulls=nulls", "pagination=pagination"],
+                    [q, "foreign_key", "size", "nulls=nulls", "pagination=pagination", *_WS_ARGS],
                     prefix="return self.",
                 ),
             ]

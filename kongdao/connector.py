@@ -23,6 +23,16 @@ Atomic read-modify-write
     DAO merges and validates there, without I/O), then writes it, all in one transaction where the
     database has transactions. That closes Kong's read-before-write race on PostgreSQL.
 
+Workspaces
+    Methods take ``ws``: the workspace id the call works in, or ``None`` for every workspace
+    (and for entities that are not workspaceable). A strategy of a workspaceable entity stores
+    the workspace of each row (``insert`` and the insert of ``upsert`` write ``ws``), returns
+    it in rows as ``ws_id``, and with ``ws`` set finds, pages, counts, updates and deletes only
+    the rows of that workspace. Unique fields are unique per workspace (except
+    ``unique_across_ws`` ones, looked up globally); ``upsert`` of a key held in another
+    workspace raises PrimaryKeyViolation; a write into a workspace that does not exist raises
+    InvalidWorkspace.
+
 Everything a connector can or cannot do is declared in :class:`Capabilities`; core code and tests
 ask it (``connector.capabilities.transactions``), never the connector's name.
 """
@@ -118,7 +128,7 @@ class Strategy(Protocol):
 
     schema: EntitySchema
 
-    async def insert(self, row: Row, *, ttl: int | None = None) -> Row:
+    async def insert(self, row: Row, *, ttl: int | None = None, ws: str | None = None) -> Row:
         """Insert a complete row; return it as stored.
 
         Raises:
@@ -128,11 +138,13 @@ class Strategy(Protocol):
         """
         ...
 
-    async def select(self, pk: Mapping[str, Any], *, primary: bool = False) -> Row | None:
+    async def select(
+        self, pk: Mapping[str, Any], *, primary: bool = False, ws: str | None = None
+    ) -> Row | None:
         """The row with this primary key, or ``None``. ``primary``: read from the primary."""
         ...
 
-    async def select_by_field(self, field: str, value: Any) -> Row | None:
+    async def select_by_field(self, field: str, value: Any, *, ws: str | None = None) -> Row | None:
         """The row whose unique ``field`` (or the stored ``cache_key``) equals ``value``."""
         ...
 
@@ -143,6 +155,7 @@ class Strategy(Protocol):
         *,
         tags: Sequence[str] | None = None,
         tags_cond: str = "and",
+        ws: str | None = None,
     ) -> Page:
         """One page of rows, optionally those carrying all (``and``) or any (``or``) tags.
 
@@ -152,13 +165,24 @@ class Strategy(Protocol):
         ...
 
     async def page_for(
-        self, field: str, foreign_pk: Mapping[str, Any], size: int, offset: str | None
+        self,
+        field: str,
+        foreign_pk: Mapping[str, Any],
+        size: int,
+        offset: str | None,
+        *,
+        ws: str | None = None,
     ) -> Page:
         """One page of the rows whose foreign key ``field`` references ``foreign_pk``."""
         ...
 
     async def update(
-        self, pk: Mapping[str, Any], apply: ApplyFn, *, ttl: int | None = None
+        self,
+        pk: Mapping[str, Any],
+        apply: ApplyFn,
+        *,
+        ttl: int | None = None,
+        ws: str | None = None,
     ) -> WriteResult | None:
         """Read the row, ``apply`` it, write the result; ``None`` when no row has this key.
 
@@ -167,7 +191,13 @@ class Strategy(Protocol):
         ...
 
     async def update_by_field(
-        self, field: str, value: Any, apply: ApplyFn, *, ttl: int | None = None
+        self,
+        field: str,
+        value: Any,
+        apply: ApplyFn,
+        *,
+        ttl: int | None = None,
+        ws: str | None = None,
     ) -> WriteResult | None:
         """As :meth:`update`, finding the row by a unique field."""
         ...
@@ -179,6 +209,7 @@ class Strategy(Protocol):
         *,
         ttl: int | None = None,
         with_old: bool = True,
+        ws: str | None = None,
     ) -> WriteResult:
         """Insert or replace the row with this key; ``apply`` gets the stored row or ``None``.
 
@@ -188,12 +219,20 @@ class Strategy(Protocol):
         ...
 
     async def upsert_by_field(
-        self, field: str, value: Any, apply: ApplyFn, *, ttl: int | None = None
+        self,
+        field: str,
+        value: Any,
+        apply: ApplyFn,
+        *,
+        ttl: int | None = None,
+        ws: str | None = None,
     ) -> WriteResult:
         """As :meth:`upsert`, by a unique field; an existing row keeps its primary key."""
         ...
 
-    async def delete(self, pk: Mapping[str, Any], *, cascaded: bool = True) -> DeleteResult:
+    async def delete(
+        self, pk: Mapping[str, Any], *, cascaded: bool = True, ws: str | None = None
+    ) -> DeleteResult:
         """Delete the row and cascade as the schemas say; ``row`` is ``None`` if it was absent.
 
         ``cascaded=False`` tells the strategy that nobody needs the rows removed by cascades
@@ -206,7 +245,7 @@ class Strategy(Protocol):
         ...
 
     async def delete_by_field(
-        self, field: str, value: Any, *, cascaded: bool = True
+        self, field: str, value: Any, *, cascaded: bool = True, ws: str | None = None
     ) -> DeleteResult:
         """As :meth:`delete`, by a unique field."""
         ...
@@ -215,7 +254,7 @@ class Strategy(Protocol):
         """Remove every row of the entity."""
         ...
 
-    async def count(self) -> int:
+    async def count(self, *, ws: str | None = None) -> int:
         """The number of live rows (cheap only where ``capabilities.count``)."""
         ...
 

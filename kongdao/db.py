@@ -24,6 +24,7 @@ from collections.abc import Generator, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from kongdao import errors
 from kongdao import plugins as plugin_registry
 from kongdao.dao import DAO
 from kongdao.dao.typed import (
@@ -48,11 +49,13 @@ from kongdao.dao.typed import (
     TagsDAO,
     TargetsDAO,
     UpstreamsDAO,
+    WorkspacesDAO,
 )
 from kongdao.errors import InterfaceError, KongDAOError
 from kongdao.events import Events
 from kongdao.registry import connector_from_dsn
 from kongdao.schema.entity import Entity, EntitySchema
+from kongdao.workspaces import DEFAULT_WORKSPACE, DEFAULT_WORKSPACE_ID, is_uuid, use_workspace
 
 if TYPE_CHECKING:
     from kongdao.connector import Connector
@@ -88,6 +91,7 @@ class DB:
     .. versionadded:: 0.1
     """
 
+    workspaces: WorkspacesDAO
     services: ServicesDAO
     routes: RoutesDAO
     consumers: ConsumersDAO
@@ -131,6 +135,9 @@ class DB:
         self._ttl_task: asyncio.Task[None] | None = None
         self._migrations: Migrations | None = None
         self._check_migrations = check_migrations
+        self.default_workspace_id: str = DEFAULT_WORKSPACE_ID
+        """The id of the ``default`` workspace (read from the database when the DB opens)."""
+        self._workspace_ids: dict[str, str] = {}
 
     def _plugin_dao_class(self, name: str) -> type[DAO[Any]] | None:
         for spec in self.loaded_plugins.values():
@@ -166,6 +173,7 @@ class DB:
             self.daos[name] = dao
             setattr(self, name, dao)
         self.state = DBState.OPEN
+        await self._load_default_workspace()
         if (
             self._ttl_interval
             and not self.connector.capabilities.native_ttl
@@ -202,6 +210,70 @@ class DB:
         if daos is not None and name in daos:
             return daos[name]  # type: ignore[no-any-return]
         raise AttributeError(name)
+
+    # -- workspaces --------------------------------------------------------------------------
+
+    async def _load_default_workspace(self) -> None:
+        """Read the id of the ``default`` workspace (Kong's ``kong.default_workspace``).
+
+        A database not migrated yet (the migrations tools open DBs before ``bootstrap``) keeps
+        the id the migrations will give it.
+        """
+        dao = self.daos.get("workspaces")
+        if dao is None:
+            return
+        try:
+            row = await dao.strategy.select_by_field("name", DEFAULT_WORKSPACE)
+        except KongDAOError:
+            return
+        if row is not None:
+            self.default_workspace_id = str(row["id"])
+
+    def _forget_workspaces(self) -> None:
+        """Drop cached workspace names (a workspace was renamed or deleted)."""
+        self._workspace_ids.clear()
+
+    async def resolve_workspace(
+        self, workspace: str, *, must_exist: bool = False, strategy: str | None = None
+    ) -> str:
+        """The id of a workspace given by id or name (Kong's ``workspace`` option).
+
+        An id is taken as given unless ``must_exist`` (a write into a workspace that does not
+        exist then fails with INVALID_WORKSPACE); a name is looked up once and cached.
+
+        Raises:
+            InvalidOptions: ``workspace: invalid workspace``: no workspace has this name (or,
+                with ``must_exist``, this id).
+        """
+        if is_uuid(workspace):
+            ws_id = workspace.lower()
+            if must_exist and ws_id != self.default_workspace_id:
+                dao = self.daos.get("workspaces")
+                if dao is None or await dao.strategy.select({"id": ws_id}) is None:
+                    raise errors.invalid_options(
+                        {"workspace": "invalid workspace"}, strategy=strategy
+                    )
+            return ws_id
+        cached = self._workspace_ids.get(workspace)
+        if cached is not None:
+            return cached
+        dao = self.daos.get("workspaces")
+        row = None if dao is None else await dao.strategy.select_by_field("name", workspace)
+        if row is None and workspace == DEFAULT_WORKSPACE:
+            # DB-less: a declarative configuration is the default workspace, with no row
+            return self.default_workspace_id
+        if row is None:
+            raise errors.invalid_options({"workspace": "invalid workspace"}, strategy=strategy)
+        ws_id = str(row["id"])
+        self._workspace_ids[workspace] = ws_id
+        return ws_id
+
+    def use_workspace(self, workspace: str) -> contextlib.AbstractAsyncContextManager[str]:
+        """``async with db.use_workspace("team-a"):`` calls inside work in that workspace.
+
+        See :func:`kongdao.workspaces.use_workspace`.
+        """
+        return use_workspace(self, workspace)
 
     # -- facilities --------------------------------------------------------------------------
 
@@ -243,14 +315,25 @@ class DB:
         return await self.connector.infos()
 
     async def truncate(self, table: str | None = None) -> None:
-        """Truncate one entity's table, or every table (children first)."""
+        """Truncate one entity's table, or every table (children first).
+
+        Truncating everything keeps the ``default`` workspace (with its id) and removes the
+        others, as Kong's truncate re-creates ``default``; ``truncate("workspaces")`` alone
+        does the same to the workspaces table (it fails while other workspaces hold entities).
+        """
         truncate_all = getattr(self.connector, "truncate_all", None)
+        ws_dao = self.daos.get("workspaces")
         if table is None and truncate_all is not None:
-            await truncate_all([dao.strategy for dao in self.daos.values()])
-            return
-        names: Sequence[str] = [table] if table else list(reversed(list(self.daos)))
-        for name in names:
-            await self.daos[name].truncate()
+            await truncate_all(
+                [dao.strategy for name, dao in self.daos.items() if name != "workspaces"]
+            )
+        elif table is None or table != "workspaces":
+            names: Sequence[str] = [table] if table else list(reversed(list(self.daos)))
+            for name in names:
+                if name != "workspaces":
+                    await self.daos[name].truncate()
+        if ws_dao is not None and table in (None, "workspaces"):
+            await ws_dao.keep_only_default()
 
     async def cleanup_expired(self) -> int:
         """Delete expired rows now (children first); the number of rows deleted."""

@@ -13,6 +13,7 @@ schema declares, and are also reachable through the generic :meth:`DAO.select_by
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
@@ -21,9 +22,11 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 from kongdao import errors
 from kongdao.events import CrudEvent, Operation
 from kongdao.schema.entity import Entity, EntitySchema, entity_cache_key
-from kongdao.schema.fields import Field
+from kongdao.schema.fields import UNSET, Field, UnsetType
 from kongdao.schema.reader import compile_reader
 from kongdao.schema.schema import ShorthandError, TransformationFailed
+from kongdao.workspaces import bound as bound_workspace
+from kongdao.workspaces import current_workspace
 
 if TYPE_CHECKING:
     from kongdao.connector import Row, Strategy, WriteResult
@@ -91,6 +94,11 @@ class DAO(Generic[E]):
             self._foreign_pk[name] = ref.primary_key if ref is not None else ("id",)
         # fields whose values select-processing rewrites inside (records drop nested nulls)
         self._nested = tuple(n for n, f in schema.fields if f.is_nested)
+        self._workspaceable = schema.workspaceable
+        # unique fields a global (all workspaces) query may not use: INVALID_UNIQUE_GLOBAL
+        self._per_ws_unique = frozenset(
+            n for n, f in self._unique.items() if schema.workspaceable and not f.unique_across_ws
+        )
 
     def __repr__(self) -> str:
         return f"<DAO {self.name} ({self._strategy_name})>"
@@ -118,10 +126,16 @@ class DAO(Generic[E]):
         size: Any = None,
         offset: Any = None,
         check_size: bool = False,
+        workspace: Any = UNSET,
+        show_ws_id: Any = False,
     ) -> int:
         """Validate options as Kong does; return the page size to use."""
         _check_page_args(size, offset)
         errs: dict[str, Any] = {}
+        if workspace is not UNSET and workspace is not None and not isinstance(workspace, str):
+            errs["workspace"] = "must be a string or null"
+        if not isinstance(show_ws_id, bool):
+            errs["show_ws_id"] = "must be a boolean"
         page_size, max_page_size = DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
         if ttl is not None:
             if not self.schema.ttl:
@@ -220,6 +234,58 @@ class DAO(Generic[E]):
                 )
             raise self._err(errors.invalid_unique(name, err if isinstance(err, str) else str(err)))
 
+    # -- workspaces --------------------------------------------------------------------------
+
+    async def _scope(self, workspace: Any) -> str | None:
+        """The workspace id a call works in; ``None``: every workspace (or not workspaceable).
+
+        The ``workspace`` option (an id, a name, or ``None`` for a global call), else the
+        enclosing ``db.use_workspace()`` block, else the default workspace. Names are resolved
+        (and cached) by the DB.
+        """
+        if not self._workspaceable:
+            return None
+        if workspace is UNSET:
+            return current_workspace() or self.db.default_workspace_id
+        if workspace is None:
+            return None
+        return await self.db.resolve_workspace(workspace, strategy=self._strategy_name)
+
+    @contextlib.asynccontextmanager
+    async def _workspace_context(self, workspace: Any) -> AsyncIterator[None]:
+        """Inside the block, the workspace of ``workspace`` (if given) is the current one.
+
+        For DAOs whose methods make several calls: the inner calls then work in the same
+        workspace as the outer one. A global call (``None``) leaves the current workspace.
+        """
+        if workspace is UNSET or workspace is None or not self._workspaceable:
+            yield
+            return
+        ws_id = await self._scope(workspace)
+        assert ws_id is not None
+        with bound_workspace(ws_id):
+            yield
+
+    async def _write_scope(self, workspace: Any) -> str | None:
+        """The workspace a write stamps on a new row: a global write uses the current one."""
+        ws = await self._scope(workspace)
+        if ws is None and self._workspaceable:
+            return current_workspace() or self.db.default_workspace_id
+        return ws
+
+    def _check_global_unique(self, field: str, ws: str | None) -> None:
+        """Kong's INVALID_UNIQUE_GLOBAL: a global call by a field unique per workspace."""
+        if ws is None and field in self._per_ws_unique:
+            raise self._err(errors.invalid_unique_global(field))
+
+    def _read(self, row: Row, nulls: bool = False, show_ws_id: bool = False) -> E:
+        """:meth:`row_to_entity`, with the row's workspace id when ``show_ws_id``."""
+        entity = self.row_to_entity(row, nulls=nulls)
+        if show_ws_id and self._workspaceable:
+            ws_id = row.get("ws_id") or self.db.default_workspace_id
+            return entity.evolve(ws_id=str(ws_id))
+        return entity
+
     # -- rows to entities ------------------------------------------------------------------
 
     def row_to_entity(self, row: Row, *, nulls: bool = False) -> E:
@@ -251,23 +317,57 @@ class DAO(Generic[E]):
 
     # -- reads -----------------------------------------------------------------------------
 
-    async def select(self, primary_key: Mapping[str, Any], *, nulls: bool = False) -> E | None:
+    async def select(
+        self,
+        primary_key: Mapping[str, Any],
+        *,
+        nulls: bool = False,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
+    ) -> E | None:
         """The entity with this primary key, or ``None`` (Kong's ``select``).
+
+        Args:
+            primary_key: ``{"id": ...}``.
+            nulls: kept for Kong parity (typed entities always carry every attribute).
+            workspace: the workspace to look in (id or name; ``None``: any workspace);
+                default: the current one (see :mod:`kongdao.workspaces`).
+            show_ws_id: fill the entity's ``ws_id``.
 
         Raises:
             TypeError: ``primary_key`` is not a mapping.
             InvalidPrimaryKey: a key is missing, invalid, or not part of the primary key.
+            InvalidOptions: an option is invalid (or names no workspace).
         """
         self._check_pk(primary_key)
-        row = await self.strategy.select(primary_key)
-        return None if row is None else self.row_to_entity(row, nulls=nulls)
+        if workspace is not UNSET or show_ws_id:
+            self._check_options(workspace=workspace, show_ws_id=show_ws_id)
+        row = await self.strategy.select(primary_key, ws=await self._scope(workspace))
+        return None if row is None else self._read(row, nulls, show_ws_id)
 
-    async def select_by(self, field: str, value: Any, *, nulls: bool = False) -> E | None:
-        """The entity whose unique ``field`` equals ``value`` (``select_by_<field>``)."""
+    async def select_by(
+        self,
+        field: str,
+        value: Any,
+        *,
+        nulls: bool = False,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
+    ) -> E | None:
+        """The entity whose unique ``field`` equals ``value`` (``select_by_<field>``).
+
+        Raises:
+            InvalidUniqueGlobal: a global call (``workspace=None``) by a field that is unique
+                per workspace.
+        """
         f = self._unique_field(field)
         self._check_unique_value(field, f, value)
-        row = await self.strategy.select_by_field(field, value)
-        return None if row is None else self.row_to_entity(row, nulls=nulls)
+        if workspace is not UNSET or show_ws_id:
+            self._check_options(workspace=workspace, show_ws_id=show_ws_id)
+        ws = await self._scope(workspace)
+        self._check_global_unique(field, ws)
+        row = await self.strategy.select_by_field(field, value, ws=ws)
+        return None if row is None else self._read(row, nulls, show_ws_id)
 
     async def page(
         self,
@@ -278,6 +378,8 @@ class DAO(Generic[E]):
         tags: Sequence[str] | None = None,
         tags_cond: str | None = None,
         pagination: Mapping[str, int] | None = None,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> tuple[list[E], str | None]:
         """One page of entities and the offset of the next page (``None`` on the last).
 
@@ -288,6 +390,9 @@ class DAO(Generic[E]):
             tags: only entities with these tags (at most 5).
             tags_cond: ``and`` (all tags) or ``or`` (any tag); needed for several tags.
             pagination: ``{"page_size": ..., "max_page_size": ...}`` overriding the defaults.
+            workspace: the workspace to list (id or name; ``None``: every workspace);
+                default: the current one.
+            show_ws_id: fill each entity's ``ws_id``.
 
         Raises:
             InvalidSize: ``size`` is not an integer between 1 and the maximum page size.
@@ -301,11 +406,13 @@ class DAO(Generic[E]):
             size=size,
             offset=offset,
             check_size=True,
+            workspace=workspace,
+            show_ws_id=show_ws_id,
         )
         rows, next_offset = await self.strategy.page(
-            size, offset, tags=tags, tags_cond=tags_cond or "and"
+            size, offset, tags=tags, tags_cond=tags_cond or "and", ws=await self._scope(workspace)
         )
-        return [self.row_to_entity(r, nulls=nulls) for r in rows], next_offset
+        return [self._read(r, nulls, show_ws_id) for r in rows], next_offset
 
     async def each(
         self,
@@ -315,18 +422,27 @@ class DAO(Generic[E]):
         tags: Sequence[str] | None = None,
         tags_cond: str | None = None,
         pagination: Mapping[str, int] | None = None,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> AsyncIterator[E]:
-        """Iterate over every entity, fetching pages of ``size`` lazily."""
+        """Iterate over every entity, fetching pages of ``size`` lazily (options: :meth:`page`)."""
         size = self._check_options(
-            tags=tags, tags_cond=tags_cond, pagination=pagination, size=size, check_size=True
+            tags=tags,
+            tags_cond=tags_cond,
+            pagination=pagination,
+            size=size,
+            check_size=True,
+            workspace=workspace,
+            show_ws_id=show_ws_id,
         )
+        ws = await self._scope(workspace)
         offset: str | None = None
         while True:
             rows, offset = await self.strategy.page(
-                size, offset, tags=tags, tags_cond=tags_cond or "and"
+                size, offset, tags=tags, tags_cond=tags_cond or "and", ws=ws
             )
             for r in rows:
-                yield self.row_to_entity(r, nulls=nulls)
+                yield self._read(r, nulls, show_ws_id)
             if offset is None:
                 return
 
@@ -352,6 +468,8 @@ class DAO(Generic[E]):
         *,
         nulls: bool = False,
         pagination: Mapping[str, int] | None = None,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> tuple[list[E], str | None]:
         """One page of the entities whose foreign key ``field`` is ``foreign_key``."""
         if not isinstance(foreign_key, Mapping):
@@ -359,9 +477,17 @@ class DAO(Generic[E]):
         # Kong's order: argument types, then the foreign key, then the size, then the options
         _check_page_args(size, offset)
         self._check_foreign(field, foreign_key)
-        size = self._check_options(pagination=pagination, size=size, check_size=True)
-        rows, next_offset = await self.strategy.page_for(field, foreign_key, size, offset)
-        return [self.row_to_entity(r, nulls=nulls) for r in rows], next_offset
+        size = self._check_options(
+            pagination=pagination,
+            size=size,
+            check_size=True,
+            workspace=workspace,
+            show_ws_id=show_ws_id,
+        )
+        rows, next_offset = await self.strategy.page_for(
+            field, foreign_key, size, offset, ws=await self._scope(workspace)
+        )
+        return [self._read(r, nulls, show_ws_id) for r in rows], next_offset
 
     async def each_for(
         self,
@@ -371,50 +497,86 @@ class DAO(Generic[E]):
         *,
         nulls: bool = False,
         pagination: Mapping[str, int] | None = None,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> AsyncIterator[E]:
         """Iterate over the entities whose foreign key ``field`` is ``foreign_key``."""
         if not isinstance(foreign_key, Mapping):
             raise TypeError("foreign_key must be a table")
         _check_page_args(size, None)
         self._check_foreign(field, foreign_key)
-        size = self._check_options(pagination=pagination, size=size, check_size=True)
+        size = self._check_options(
+            pagination=pagination,
+            size=size,
+            check_size=True,
+            workspace=workspace,
+            show_ws_id=show_ws_id,
+        )
+        ws = await self._scope(workspace)
         offset: str | None = None
         while True:
-            rows, offset = await self.strategy.page_for(field, foreign_key, size, offset)
+            rows, offset = await self.strategy.page_for(field, foreign_key, size, offset, ws=ws)
             for r in rows:
-                yield self.row_to_entity(r, nulls=nulls)
+                yield self._read(r, nulls, show_ws_id)
             if offset is None:
                 return
 
-    async def count(self) -> int:
+    async def count(self, *, workspace: str | UnsetType | None = UNSET) -> int:
         """How many live entities there are (cheap where ``capabilities.count``).
 
         Kong dropped ``count()`` in 0.14 because Cassandra cannot count cheaply; kongdao keeps
-        it as an extension, with that cost documented per connector.
+        it as an extension, with that cost documented per connector. Counts the current
+        workspace's entities (``workspace``: another one, or ``None`` for all).
         """
-        return await self.strategy.count()
+        if workspace is not UNSET:
+            self._check_options(workspace=workspace)
+        return await self.strategy.count(ws=await self._scope(workspace))
 
     # -- cache keys --------------------------------------------------------------------------
 
-    def cache_key(self, key: Any, *args: Any) -> str:
-        """Kong's ``cache_key``: ``"<entity>:a:b:c:d:e:<ws>"``, from values or from an entity.
+    def _current_ws(self) -> str:
+        return current_workspace() or self.db.default_workspace_id
 
-        ``cache_key("a", "b")`` joins the values (missing ones are empty); ``cache_key(entity)``
-        takes the ``cache_key`` fields (or the primary key) of an entity or dict, foreign keys
-        by their ``id``.
+    def cache_key(self, key: Any, *args: Any) -> str:
+        """Kong's ``cache_key``: ``"<entity>:a:b:c:d:e:<ws_id>"``, from values or an entity.
+
+        ``cache_key("a", "b")`` joins the values (missing ones are empty; a sixth argument is
+        the workspace id); ``cache_key(entity)`` takes the ``cache_key`` fields (or the primary
+        key) of an entity or dict, foreign keys by their ``id``, and the entity's ``ws_id``.
+        The last segment is the workspace (the current one unless given) for workspaceable
+        entities, empty for the others.
         """
         if isinstance(key, str):
             values = [key, *(("" if a is None else str(a)) for a in args[:4])]
             values += [""] * (5 - len(values))
-            return ":".join([self.name, *values, ""])
+            ws = args[4] if len(args) > 4 and args[4] is not None else None
+            if ws is None:
+                ws = self._current_ws() if self._workspaceable else ""
+            return ":".join([self.name, *values, str(ws)])
         if isinstance(key, Entity):
+            ws_id = key.ws_id
             key = key.to_dict()
-        if not isinstance(key, Mapping):
+        elif isinstance(key, Mapping):
+            ws_id = key.get("ws_id")
+        else:
             raise TypeError("key must be a string or an entity table")
-        return entity_cache_key(self.schema, key)
+        if ws_id is None and self._workspaceable:
+            ws_id = self._current_ws()
+        return entity_cache_key(self.schema, key, ws_id)
 
-    async def select_by_cache_key(self, cache_key: Any, *, nulls: bool = False) -> E | None:
-        """The entity with this cache key (a string, or an entity/dict to compute it from)."""
+    async def select_by_cache_key(
+        self,
+        cache_key: Any,
+        *,
+        nulls: bool = False,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
+    ) -> E | None:
+        """The entity with this cache key (a string, or an entity/dict to compute it from).
+
+        Looked up in the workspace of the call, like every read; an entity or dict is keyed
+        with that workspace's id.
+        """
         ck = self.schema.cache_key
         if not ck:
             raise TypeError("entity does not have a cache_key defined")
@@ -427,11 +589,20 @@ class DAO(Generic[E]):
                 value = value.get(ck[0])
                 if isinstance(value, Mapping):
                     value = value.get("id")
-            return await self.select_by(ck[0], value, nulls=nulls)
+            return await self.select_by(
+                ck[0], value, nulls=nulls, workspace=workspace, show_ws_id=show_ws_id
+            )
+        if workspace is not UNSET or show_ws_id:
+            self._check_options(workspace=workspace, show_ws_id=show_ws_id)
+        ws = await self._scope(workspace)
         if not isinstance(cache_key, str):
-            cache_key = self.cache_key(cache_key)
-        row = await self.strategy.select_by_field("cache_key", cache_key)
-        return None if row is None else self.row_to_entity(row, nulls=nulls)
+            if isinstance(cache_key, Entity):
+                cache_key = cache_key.to_dict()
+            if not isinstance(cache_key, Mapping):
+                raise TypeError("key must be a string or an entity table")
+            cache_key = entity_cache_key(self.schema, cache_key, ws or self._current_ws())
+        row = await self.strategy.select_by_field("cache_key", cache_key, ws=ws)
+        return None if row is None else self._read(row, nulls, show_ws_id)
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -442,7 +613,12 @@ class DAO(Generic[E]):
             raise self._err(errors.schema_violation(exc.errors)) from None
 
     def _finish(
-        self, data: dict[str, Any], original: Mapping[str, Any], context: str, transform: bool
+        self,
+        data: dict[str, Any],
+        original: Mapping[str, Any],
+        context: str,
+        transform: bool,
+        ws: str | None = None,
     ) -> dict[str, Any]:
         if transform:
             try:
@@ -450,10 +626,10 @@ class DAO(Generic[E]):
             except TransformationFailed as exc:
                 raise self._err(errors.transformation_error(str(exc))) from exc
         if self.schema.composite_cache_key:
-            data["cache_key"] = self.cache_key(data)
+            data["cache_key"] = entity_cache_key(self.schema, data, ws or self._current_ws())
         return data
 
-    async def _resolve_foreign(self, data: dict[str, Any]) -> None:
+    async def _resolve_foreign(self, data: dict[str, Any], ws: str | None = None) -> None:
         unresolved: dict[str, Any] = {}
         for name, f in self._foreign.items():
             value = data.get(name)
@@ -469,7 +645,11 @@ class DAO(Generic[E]):
                 uvalue = value.get(uname)
                 if uvalue is None or dao.schema.validate_field(ufield, uvalue) is not None:
                     continue
-                found = await dao.strategy.select_by_field(uname, uvalue)
+                found = await dao.strategy.select_by_field(
+                    uname,
+                    uvalue,
+                    ws=(ws or self._current_ws()) if dao._workspaceable else None,
+                )
                 if found is not None:
                     data[name] = {k: found[k] for k in dao.schema.primary_key}
                     errs = {}
@@ -486,10 +666,11 @@ class DAO(Generic[E]):
         lookup: Callable[[], Awaitable[Row | None]],
         missing: Callable[[dict[str, Any]], errors.KongDAOError],
         key: dict[str, Any],
+        ws: str | None = None,
     ) -> None:
         """Resolve foreign keys for an update; a missing row wins (Kong reads it first)."""
         try:
-            await self._resolve_foreign(data)
+            await self._resolve_foreign(data, ws)
         except errors.ForeignKeysUnresolved:
             if await lookup() is None:
                 raise self._err(missing(key)) from None
@@ -505,6 +686,8 @@ class DAO(Generic[E]):
         ttl: int | None = None,
         transform: bool = True,
         no_broadcast_crud_event: bool = False,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> E:
         """Insert an entity; return it with defaults and auto fields filled (Kong's ``insert``).
 
@@ -513,6 +696,8 @@ class DAO(Generic[E]):
             ttl: seconds before the entity expires (schemas with ``ttl`` only; 0 = never).
             transform: run the schema's ``on_write`` transformations.
             no_broadcast_crud_event: do not emit the ``create`` event.
+            workspace: the workspace to insert into (id or name); default: the current one.
+            show_ws_id: fill the returned entity's ``ws_id``.
 
         Raises:
             TypeError: ``entity`` is not a mapping.
@@ -521,17 +706,21 @@ class DAO(Generic[E]):
             PrimaryKeyViolation: the primary key is taken.
             ForeignKeyViolation: a foreign key references nothing.
             ForeignKeysUnresolved: a foreign key given by a unique field matches nothing.
+            InvalidWorkspace: the ``workspace`` id names no workspace.
         """
         if not isinstance(entity, Mapping):
             raise TypeError("entity must be a table")
-        self._check_options(ttl=ttl, transform=transform)
+        self._check_options(
+            ttl=ttl, transform=transform, workspace=workspace, show_ws_id=show_ws_id
+        )
+        ws = await self._write_scope(workspace)
         data = self._process(entity, "insert")
-        await self._resolve_foreign(data)
+        await self._resolve_foreign(data, ws)
         errs = self.schema.validate_insert(data, entity)
         if errs:
             raise self._violation(errs)
-        data = self._finish(data, entity, "insert", transform)
-        row = await self.strategy.insert(data, ttl=ttl)
+        data = self._finish(data, entity, "insert", transform, ws)
+        row = await self.strategy.insert(data, ttl=ttl, ws=ws)
         # A row just written from validated data reads back as that data (select-processing
         # only drops nulls, which typed entities hold as None anyway), so the entity is built
         # from it directly; schemas with on_read transformations or a remaining ttl take the
@@ -540,8 +729,10 @@ class DAO(Generic[E]):
             result: E = cast(E, self.schema.to_entity(self._stored_view(data)))
         else:
             result = self.row_to_entity(row)
+        if show_ws_id and self._workspaceable:
+            result = result.evolve(ws_id=ws)
         if not no_broadcast_crud_event:
-            await self._emit("create", result, None)
+            await self._emit("create", result, None, ws)
         return result
 
     def _update_apply(
@@ -564,7 +755,7 @@ class DAO(Generic[E]):
             errs = self.schema.validate_update(merged, partial, stored)
             if errs:
                 raise self._violation(errs)
-            return self._finish(merged, partial, "update", transform)
+            return self._finish(merged, partial, "update", transform, stored_row.get("ws_id"))
 
         return apply
 
@@ -579,12 +770,16 @@ class DAO(Generic[E]):
         ttl: int | None = None,
         transform: bool = True,
         no_broadcast_crud_event: bool = False,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> E:
         """Partially update an entity (HTTP PATCH): read, merge, validate, write, atomically.
 
         Records given partially are deep-merged into the stored ones; every other field given
         replaces the stored value (``None`` clears it). On PostgreSQL the read and the write
         happen in one transaction holding the row lock, so concurrent updates never interleave.
+        Only an entity of the call's workspace is found (``workspace=None``: any); it stays in
+        its workspace.
 
         Raises:
             NotFound: no entity has this primary key.
@@ -595,11 +790,14 @@ class DAO(Generic[E]):
         if not isinstance(entity, Mapping):
             raise TypeError("entity must be a table")
         self._check_pk(primary_key)
-        self._check_options(ttl=ttl, transform=transform)
+        self._check_options(
+            ttl=ttl, transform=transform, workspace=workspace, show_ws_id=show_ws_id
+        )
+        ws = await self._scope(workspace)
         data = self._process(entity, "update")
         pk = dict(primary_key)
         await self._resolve_foreign_or_missing(
-            data, lambda: self.strategy.select(pk), errors.not_found, pk
+            data, lambda: self.strategy.select(pk, ws=ws), errors.not_found, pk, ws
         )
         apply = self._update_apply(
             entity,
@@ -608,10 +806,10 @@ class DAO(Generic[E]):
             transform,
             lambda: self._err(errors.not_found(pk)),
         )
-        result = await self.strategy.update(pk, apply, ttl=ttl)
+        result = await self.strategy.update(pk, apply, ttl=ttl, ws=ws)
         if result is None:
             raise self._err(errors.not_found(pk))
-        return await self._written("update", result, no_broadcast_crud_event)
+        return await self._written("update", result, no_broadcast_crud_event, show_ws_id)
 
     async def update_by(
         self,
@@ -622,19 +820,26 @@ class DAO(Generic[E]):
         ttl: int | None = None,
         transform: bool = True,
         no_broadcast_crud_event: bool = False,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> E:
         """As :meth:`update`, finding the entity by a unique field (``update_by_<field>``)."""
         f = self._unique_field(field)
         self._check_unique_value(field, f, value)
         if not isinstance(entity, Mapping):
             raise TypeError("entity must be a table")
-        self._check_options(ttl=ttl, transform=transform)
+        self._check_options(
+            ttl=ttl, transform=transform, workspace=workspace, show_ws_id=show_ws_id
+        )
+        ws = await self._scope(workspace)
+        self._check_global_unique(field, ws)
         data = self._process(entity, "update")
         await self._resolve_foreign_or_missing(
             data,
-            lambda: self.strategy.select_by_field(field, value),
+            lambda: self.strategy.select_by_field(field, value, ws=ws),
             errors.not_found_by_field,
             {field: value},
+            ws,
         )
         apply = self._update_apply(
             entity,
@@ -643,10 +848,10 @@ class DAO(Generic[E]):
             transform,
             lambda: self._err(errors.not_found_by_field({field: value})),
         )
-        result = await self.strategy.update_by_field(field, value, apply, ttl=ttl)
+        result = await self.strategy.update_by_field(field, value, apply, ttl=ttl, ws=ws)
         if result is None:
             raise self._err(errors.not_found_by_field({field: value}))
-        return await self._written("update", result, no_broadcast_crud_event)
+        return await self._written("update", result, no_broadcast_crud_event, show_ws_id)
 
     async def upsert(
         self,
@@ -656,32 +861,44 @@ class DAO(Generic[E]):
         ttl: int | None = None,
         transform: bool = True,
         no_broadcast_crud_event: bool = False,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> E:
         """Insert or replace the entity with this key (HTTP PUT): absent fields get defaults.
+
+        The entity is written in the call's workspace; a key held by an entity of another
+        workspace is a primary key violation.
 
         Raises:
             SchemaViolation: the entity is invalid.
             ForeignKeyViolation: a foreign key references nothing.
+            PrimaryKeyViolation: the key belongs to an entity of another workspace.
         """
         if not isinstance(primary_key, Mapping):
             raise TypeError("primary_key must be a table")
         if not isinstance(entity, Mapping):
             raise TypeError("entity must be a table")
         self._check_pk(primary_key)
-        self._check_options(ttl=ttl, transform=transform)
+        self._check_options(
+            ttl=ttl, transform=transform, workspace=workspace, show_ws_id=show_ws_id
+        )
+        ws = await self._write_scope(workspace)
         data = self._process(entity, "upsert")
         data.update(primary_key)
-        await self._resolve_foreign(data)
+        await self._resolve_foreign(data, ws)
         errs = self.schema.validate_upsert(data, entity)
         if errs:
             raise self._violation(errs)
-        data = self._finish(data, entity, "upsert", transform)
+        data = self._finish(data, entity, "upsert", transform, ws)
         events = not no_broadcast_crud_event and self.db.events.active
         result = await self.strategy.upsert(
-            dict(primary_key), lambda _stored: data, ttl=ttl, with_old=events
+            dict(primary_key), lambda _stored: data, ttl=ttl, with_old=events, ws=ws
         )
         return await self._written(
-            "update" if result.old is not None else "create", result, no_broadcast_crud_event
+            "update" if result.old is not None else "create",
+            result,
+            no_broadcast_crud_event,
+            show_ws_id,
         )
 
     async def upsert_by(
@@ -693,6 +910,8 @@ class DAO(Generic[E]):
         ttl: int | None = None,
         transform: bool = True,
         no_broadcast_crud_event: bool = False,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> E:
         """As :meth:`upsert`, by a unique field; an existing entity keeps its primary key.
 
@@ -702,14 +921,18 @@ class DAO(Generic[E]):
         self._check_unique_value(field, f, value)
         if not isinstance(entity, Mapping):
             raise TypeError("entity must be a table")
-        self._check_options(ttl=ttl, transform=transform)
+        self._check_options(
+            ttl=ttl, transform=transform, workspace=workspace, show_ws_id=show_ws_id
+        )
+        self._check_global_unique(field, await self._scope(workspace))
+        ws = await self._write_scope(workspace)
         data = self._process(entity, "upsert")
         data[field] = value
-        await self._resolve_foreign(data)
+        await self._resolve_foreign(data, ws)
         errs = self.schema.validate_upsert(data, entity)
         if errs:
             raise self._violation(errs)
-        data = self._finish(data, entity, "upsert", transform)
+        data = self._finish(data, entity, "upsert", transform, ws)
         pk_names = self.schema.primary_key
 
         def apply(stored: Row | None) -> Row:
@@ -717,74 +940,111 @@ class DAO(Generic[E]):
                 return data
             return {**data, **{k: stored[k] for k in pk_names}}
 
-        result = await self.strategy.upsert_by_field(field, value, apply, ttl=ttl)
+        result = await self.strategy.upsert_by_field(field, value, apply, ttl=ttl, ws=ws)
         return await self._written(
-            "update" if result.old is not None else "create", result, no_broadcast_crud_event
+            "update" if result.old is not None else "create",
+            result,
+            no_broadcast_crud_event,
+            show_ws_id,
         )
 
-    async def _written(self, op: Operation, result: WriteResult, quiet: bool) -> E:
-        entity: E = self.row_to_entity(result.row)
+    async def _written(
+        self, op: Operation, result: WriteResult, quiet: bool, show_ws_id: bool = False
+    ) -> E:
+        entity: E = self._read(result.row, show_ws_id=show_ws_id)
         if not quiet:
             old = None if result.old is None else self.row_to_entity(result.old)
-            await self._emit(op, entity, old)
+            await self._emit(op, entity, old, result.row.get("ws_id"))
         return entity
 
     async def delete(
-        self, primary_key: Mapping[str, Any], *, no_broadcast_crud_event: bool = False
+        self,
+        primary_key: Mapping[str, Any],
+        *,
+        no_broadcast_crud_event: bool = False,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> E | None:
         """Delete an entity, cascading or refusing as the schemas' ``on_delete`` say.
 
         Idempotent, like Kong's: deleting an absent entity is not an error. Unlike Kong (which
-        returns ``true``) it returns the deleted entity, or ``None`` when there was none.
+        returns ``true``) it returns the deleted entity, or ``None`` when there was none. Only
+        an entity of the call's workspace is deleted (``workspace=None``: of any workspace).
 
         Raises:
-            ForeignKeyViolation: an entity with ``on_delete="restrict"`` references this one.
+            ForeignKeyViolation: an entity with ``on_delete="restrict"`` references this one
+                (for a workspace: it still holds entities).
         """
         self._check_pk(primary_key)
+        if workspace is not UNSET or show_ws_id:
+            self._check_options(workspace=workspace, show_ws_id=show_ws_id)
         events = not no_broadcast_crud_event and self.db.events.active
-        result = await self.strategy.delete(primary_key, cascaded=events)
-        return await self._deleted(result.row, result.cascaded, no_broadcast_crud_event)
+        result = await self.strategy.delete(
+            primary_key, cascaded=events, ws=await self._scope(workspace)
+        )
+        return await self._deleted(result.row, result.cascaded, no_broadcast_crud_event, show_ws_id)
 
     async def delete_by(
-        self, field: str, value: Any, *, no_broadcast_crud_event: bool = False
+        self,
+        field: str,
+        value: Any,
+        *,
+        no_broadcast_crud_event: bool = False,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> E | None:
         """As :meth:`delete`, by a unique field (``delete_by_<field>``)."""
         f = self._unique_field(field)
         self._check_unique_value(field, f, value)
+        if workspace is not UNSET or show_ws_id:
+            self._check_options(workspace=workspace, show_ws_id=show_ws_id)
+        ws = await self._scope(workspace)
+        self._check_global_unique(field, ws)
         events = not no_broadcast_crud_event and self.db.events.active
-        result = await self.strategy.delete_by_field(field, value, cascaded=events)
-        return await self._deleted(result.row, result.cascaded, no_broadcast_crud_event)
+        result = await self.strategy.delete_by_field(field, value, cascaded=events, ws=ws)
+        return await self._deleted(result.row, result.cascaded, no_broadcast_crud_event, show_ws_id)
 
     async def _deleted(
-        self, row: Row | None, cascaded: Sequence[tuple[str, Row]], quiet: bool
+        self,
+        row: Row | None,
+        cascaded: Sequence[tuple[str, Row]],
+        quiet: bool,
+        show_ws_id: bool = False,
     ) -> E | None:
         if row is None:
             return None
-        entity: E = self.row_to_entity(row)
+        entity: E = self._read(row, show_ws_id=show_ws_id)
         if not quiet and self.db.events.active:
-            await self._emit("delete", entity, None)
+            await self._emit("delete", entity, None, row.get("ws_id"))
             for name, child_row in cascaded:
                 dao = self.db.daos.get(name)
                 if dao is not None:
-                    await dao._emit("delete", dao.row_to_entity(child_row), None)
+                    await dao._emit(
+                        "delete", dao.row_to_entity(child_row), None, child_row.get("ws_id")
+                    )
         return entity
 
     async def truncate(self) -> None:
-        """Remove every entity of this kind (no events, as in Kong)."""
+        """Remove every entity of this kind, in every workspace (no events, as in Kong)."""
         await self.strategy.truncate()
 
-    async def _emit(self, op: Operation, entity: Entity, old: Entity | None) -> None:
+    async def _emit(
+        self, op: Operation, entity: Entity, old: Entity | None, ws_id: str | None = None
+    ) -> None:
         events = self.db.events
         if not events.active:
             return
+        ws = (ws_id or self._current_ws()) if self._workspaceable else None
         await events.emit(
             CrudEvent(
                 operation=op,
                 entity_name=self.name,
                 entity=entity,
                 old_entity=old,
-                cache_key=self.cache_key(entity),
-                old_cache_key=None if old is None else self.cache_key(old),
+                cache_key=entity_cache_key(self.schema, entity.to_dict(), ws),
+                old_cache_key=None
+                if old is None
+                else entity_cache_key(self.schema, old.to_dict(), ws),
             )
         )
 

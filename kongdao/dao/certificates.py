@@ -47,6 +47,7 @@ import attrs
 from kongdao import errors
 from kongdao.dao.base import DAO
 from kongdao.entities import SNI, Certificate
+from kongdao.schema.fields import UNSET, UnsetType
 
 __all__ = ["CertificateWithSNIs", "CertificatesDAO"]
 
@@ -154,6 +155,8 @@ class CertificatesDAO(DAO[Certificate]):
         ttl: int | None = None,
         transform: bool = True,
         no_broadcast_crud_event: bool = False,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> Certificate:
         """Insert a certificate and, from its ``snis`` list, its SNIs.
 
@@ -163,28 +166,33 @@ class CertificatesDAO(DAO[Certificate]):
             InvalidUnique: a name is not a valid SNI name.
             UniqueViolation: a name was taken meanwhile (nothing is left written).
         """
-        if not isinstance(entity, Mapping):
-            raise TypeError("entity must be a table")
-        names = self._names_of(entity)
-        if names:
-            await self._check_list_is_new(names, None)
-        data = {k: v for k, v in entity.items() if k != "snis"}
-        certificate = await super().insert(
-            data, ttl=ttl, transform=transform, no_broadcast_crud_event=no_broadcast_crud_event
-        )
-        if names:
-            try:
-                await self._insert_names(certificate.id, names, no_broadcast_crud_event)
-            except Exception:
-                # leave nothing half-made: drop the SNIs inserted, then the certificate
-                pk = {"id": certificate.id}
-                for sni in await self._sni_rows(pk):
-                    await self._snis.delete(
-                        {"id": sni.id}, no_broadcast_crud_event=no_broadcast_crud_event
-                    )
-                await super().delete(pk, no_broadcast_crud_event=no_broadcast_crud_event)
-                raise
-        return certificate
+        async with self._workspace_context(workspace):
+            if not isinstance(entity, Mapping):
+                raise TypeError("entity must be a table")
+            names = self._names_of(entity)
+            if names:
+                await self._check_list_is_new(names, None)
+            data = {k: v for k, v in entity.items() if k != "snis"}
+            certificate = await super().insert(
+                data,
+                ttl=ttl,
+                transform=transform,
+                no_broadcast_crud_event=no_broadcast_crud_event,
+                show_ws_id=show_ws_id,
+            )
+            if names:
+                try:
+                    await self._insert_names(certificate.id, names, no_broadcast_crud_event)
+                except Exception:
+                    # leave nothing half-made: drop the SNIs inserted, then the certificate
+                    pk = {"id": certificate.id}
+                    for sni in await self._sni_rows(pk):
+                        await self._snis.delete(
+                            {"id": sni.id}, no_broadcast_crud_event=no_broadcast_crud_event
+                        )
+                    await super().delete(pk, no_broadcast_crud_event=no_broadcast_crud_event)
+                    raise
+            return certificate
 
     async def update(
         self,
@@ -194,6 +202,8 @@ class CertificatesDAO(DAO[Certificate]):
         ttl: int | None = None,
         transform: bool = True,
         no_broadcast_crud_event: bool = False,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> Certificate:
         """Partially update a certificate; a ``snis`` list replaces its SNIs.
 
@@ -201,14 +211,16 @@ class CertificatesDAO(DAO[Certificate]):
             NotFound: no certificate has this primary key.
             SchemaViolation: as for :meth:`insert`.
         """
-        return await self._write_replacing_names(
-            super().update,
-            primary_key,
-            entity,
-            ttl=ttl,
-            transform=transform,
-            no_broadcast_crud_event=no_broadcast_crud_event,
-        )
+        async with self._workspace_context(workspace):
+            return await self._write_replacing_names(
+                super().update,
+                primary_key,
+                entity,
+                ttl=ttl,
+                transform=transform,
+                no_broadcast_crud_event=no_broadcast_crud_event,
+                show_ws_id=show_ws_id,
+            )
 
     async def upsert(
         self,
@@ -218,20 +230,24 @@ class CertificatesDAO(DAO[Certificate]):
         ttl: int | None = None,
         transform: bool = True,
         no_broadcast_crud_event: bool = False,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> Certificate:
         """Insert or replace a certificate; a ``snis`` list replaces its SNIs.
 
         Without ``snis`` the SNIs of an existing certificate are kept (Kong's DAO; Kong's
         Admin API sends an empty list for a PUT without names).
         """
-        return await self._write_replacing_names(
-            super().upsert,
-            primary_key,
-            entity,
-            ttl=ttl,
-            transform=transform,
-            no_broadcast_crud_event=no_broadcast_crud_event,
-        )
+        async with self._workspace_context(workspace):
+            return await self._write_replacing_names(
+                super().upsert,
+                primary_key,
+                entity,
+                ttl=ttl,
+                transform=transform,
+                no_broadcast_crud_event=no_broadcast_crud_event,
+                show_ws_id=show_ws_id,
+            )
 
     async def _write_replacing_names(
         self,
@@ -242,6 +258,7 @@ class CertificatesDAO(DAO[Certificate]):
         ttl: int | None,
         transform: bool,
         no_broadcast_crud_event: bool,
+        show_ws_id: bool = False,
     ) -> Certificate:
         # update / upsert: check a given name list first, write the certificate without it,
         # then make its SNIs the list
@@ -260,13 +277,19 @@ class CertificatesDAO(DAO[Certificate]):
             ttl=ttl,
             transform=transform,
             no_broadcast_crud_event=no_broadcast_crud_event,
+            show_ws_id=show_ws_id,
         )
         if names is not None:
             await self._replace_names(certificate.id, names, no_broadcast_crud_event)
         return certificate
 
     async def delete(
-        self, primary_key: Mapping[str, Any], *, no_broadcast_crud_event: bool = False
+        self,
+        primary_key: Mapping[str, Any],
+        *,
+        no_broadcast_crud_event: bool = False,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> Certificate | None:
         """Delete a certificate and its SNIs (idempotent: ``None`` when there was none).
 
@@ -275,11 +298,16 @@ class CertificatesDAO(DAO[Certificate]):
                 (``an existing 'services' entity references this 'certificates' entity``);
                 its SNIs are then kept.
         """
-        self._check_pk(primary_key)
-        await self._check_restricted(primary_key)
-        for sni in await self._sni_rows(primary_key):
-            await self._snis.delete({"id": sni.id}, no_broadcast_crud_event=no_broadcast_crud_event)
-        return await super().delete(primary_key, no_broadcast_crud_event=no_broadcast_crud_event)
+        async with self._workspace_context(workspace):
+            self._check_pk(primary_key)
+            await self._check_restricted(primary_key)
+            for sni in await self._sni_rows(primary_key):
+                await self._snis.delete(
+                    {"id": sni.id}, no_broadcast_crud_event=no_broadcast_crud_event
+                )
+            return await super().delete(
+                primary_key, no_broadcast_crud_event=no_broadcast_crud_event, show_ws_id=show_ws_id
+            )
 
     async def _check_restricted(self, primary_key: Mapping[str, Any]) -> None:
         """Refuse, as the database would, a delete that an entity other than SNIs restricts."""

@@ -59,6 +59,7 @@ from kongdao import errors
 from kongdao.dao.base import DAO, _check_page_args
 from kongdao.entities import Target
 from kongdao.entities.targets import normalize_target
+from kongdao.schema.fields import UNSET, UnsetType
 
 __all__ = ["LOCK_TTL", "LOCK_WAIT", "TargetsDAO"]
 
@@ -195,6 +196,8 @@ class TargetsDAO(DAO[Target]):
         ttl: int | None = None,
         transform: bool = True,
         no_broadcast_crud_event: bool = False,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> Target:
         """Insert a target, normalised, unless its upstream already has it.
 
@@ -203,21 +206,23 @@ class TargetsDAO(DAO[Target]):
                 or any other invalid field.
             UniqueViolation: the upstream has this target (``{target=...}``).
         """
-        if not isinstance(entity, Mapping):
-            raise TypeError("entity must be a table")
-        data = self._normalized(entity, strict=True)
-        upstream_id = await self._upstream_id(data)
-        target = data.get("target")
-        options: dict[str, Any] = {
-            "ttl": ttl,
-            "transform": transform,
-            "no_broadcast_crud_event": no_broadcast_crud_event,
-        }
-        if upstream_id is None or not isinstance(target, str):
-            return await super().insert(data, **options)
-        async with self._locked(upstream_id):
-            await self._check_unique(upstream_id, target)
-            return await super().insert(data, **options)
+        async with self._workspace_context(workspace):
+            if not isinstance(entity, Mapping):
+                raise TypeError("entity must be a table")
+            data = self._normalized(entity, strict=True)
+            upstream_id = await self._upstream_id(data)
+            target = data.get("target")
+            options: dict[str, Any] = {
+                "ttl": ttl,
+                "transform": transform,
+                "no_broadcast_crud_event": no_broadcast_crud_event,
+                "show_ws_id": show_ws_id,
+            }
+            if upstream_id is None or not isinstance(target, str):
+                return await super().insert(data, **options)
+            async with self._locked(upstream_id):
+                await self._check_unique(upstream_id, target)
+                return await super().insert(data, **options)
 
     async def upsert(
         self,
@@ -227,6 +232,8 @@ class TargetsDAO(DAO[Target]):
         ttl: int | None = None,
         transform: bool = True,
         no_broadcast_crud_event: bool = False,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> Target:
         """Insert or replace a target; another entry of the same target yields to the newer.
 
@@ -234,30 +241,32 @@ class TargetsDAO(DAO[Target]):
         ``created_at`` is kept (an entity without ``created_at`` is the newer): the old entry is
         deleted, or nothing is written and the entry kept is returned.
         """
-        if not isinstance(primary_key, Mapping):
-            raise TypeError("primary_key must be a table")
-        if not isinstance(entity, Mapping):
-            raise TypeError("entity must be a table")
-        self._check_pk(primary_key)
-        data = self._normalized(entity, strict=True)
-        upstream_id = await self._upstream_id(data)
-        target = data.get("target")
-        options: dict[str, Any] = {
-            "ttl": ttl,
-            "transform": transform,
-            "no_broadcast_crud_event": no_broadcast_crud_event,
-        }
-        if upstream_id is None or not isinstance(target, str):
-            return await super().upsert(primary_key, data, **options)
-        async with self._locked(upstream_id):
-            holder = await self._holder(upstream_id, target, besides=str(primary_key["id"]))
-            if holder is not None:
-                if not _is_newer(entity, holder):
-                    return holder
-                await super().delete(
-                    {"id": holder.id}, no_broadcast_crud_event=no_broadcast_crud_event
-                )
-            return await super().upsert(primary_key, data, **options)
+        async with self._workspace_context(workspace):
+            if not isinstance(primary_key, Mapping):
+                raise TypeError("primary_key must be a table")
+            if not isinstance(entity, Mapping):
+                raise TypeError("entity must be a table")
+            self._check_pk(primary_key)
+            data = self._normalized(entity, strict=True)
+            upstream_id = await self._upstream_id(data)
+            target = data.get("target")
+            options: dict[str, Any] = {
+                "ttl": ttl,
+                "transform": transform,
+                "no_broadcast_crud_event": no_broadcast_crud_event,
+                "show_ws_id": show_ws_id,
+            }
+            if upstream_id is None or not isinstance(target, str):
+                return await super().upsert(primary_key, data, **options)
+            async with self._locked(upstream_id):
+                holder = await self._holder(upstream_id, target, besides=str(primary_key["id"]))
+                if holder is not None:
+                    if not _is_newer(entity, holder):
+                        return holder
+                    await super().delete(
+                        {"id": holder.id}, no_broadcast_crud_event=no_broadcast_crud_event
+                    )
+                return await super().upsert(primary_key, data, **options)
 
     async def upsert_by(
         self,
@@ -268,25 +277,28 @@ class TargetsDAO(DAO[Target]):
         ttl: int | None = None,
         transform: bool = True,
         no_broadcast_crud_event: bool = False,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> Target:
         """``upsert_by_target`` is Kong's: an :meth:`insert` of ``entity`` with that target."""
-        if field != "target":
-            return await super().upsert_by(
-                field,
-                value,
-                entity,
+        async with self._workspace_context(workspace):
+            if field != "target":
+                return await super().upsert_by(
+                    field,
+                    value,
+                    entity,
+                    ttl=ttl,
+                    transform=transform,
+                    no_broadcast_crud_event=no_broadcast_crud_event,
+                )
+            if not isinstance(entity, Mapping):
+                raise TypeError("entity must be a table")
+            return await self.insert(
+                {**entity, "target": value},
                 ttl=ttl,
                 transform=transform,
                 no_broadcast_crud_event=no_broadcast_crud_event,
             )
-        if not isinstance(entity, Mapping):
-            raise TypeError("entity must be a table")
-        return await self.insert(
-            {**entity, "target": value},
-            ttl=ttl,
-            transform=transform,
-            no_broadcast_crud_event=no_broadcast_crud_event,
-        )
 
     async def update(
         self,
@@ -296,6 +308,8 @@ class TargetsDAO(DAO[Target]):
         ttl: int | None = None,
         transform: bool = True,
         no_broadcast_crud_event: bool = False,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> Target:
         """Partially update a target; a new ``target`` or ``upstream`` must stay unique.
 
@@ -303,40 +317,42 @@ class TargetsDAO(DAO[Target]):
             NotFound: no target has this primary key.
             UniqueViolation: the (new) upstream already has the (new) target.
         """
-        if not isinstance(primary_key, Mapping):
-            raise TypeError("primary_key must be a table")
-        if not isinstance(entity, Mapping):
-            raise TypeError("entity must be a table")
-        options: dict[str, Any] = {
-            "ttl": ttl,
-            "transform": transform,
-            "no_broadcast_crud_event": no_broadcast_crud_event,
-        }
-        if "target" not in entity and "upstream" not in entity:
-            return await super().update(primary_key, entity, **options)
-        self._check_pk(primary_key)
-        data = self._normalized(entity, strict=False)
-        upstream_id = await self._upstream_id(data)
-        target = data.get("target")
-        if ("upstream" in data and upstream_id is None) or (
-            "target" in data and not isinstance(target, str)
-        ):
-            # an invalid new value: the generic update reports it
-            return await super().update(primary_key, data, **options)
-        if upstream_id is None or target is None:
-            stored = await self.select(primary_key)
-            if stored is None:
-                raise self._err(errors.not_found(dict(primary_key)))
-            upstream_id = upstream_id or str(stored.upstream["id"])
-            target = stored.target if target is None else target
-        try:
-            target = normalize_target(target)
-        except ValueError:
-            # the schema's validator reports it, with Kong's message for updates
-            return await super().update(primary_key, data, **options)
-        async with self._locked(upstream_id):
-            await self._check_unique(upstream_id, target, besides=str(primary_key["id"]))
-            return await super().update(primary_key, data, **options)
+        async with self._workspace_context(workspace):
+            if not isinstance(primary_key, Mapping):
+                raise TypeError("primary_key must be a table")
+            if not isinstance(entity, Mapping):
+                raise TypeError("entity must be a table")
+            options: dict[str, Any] = {
+                "ttl": ttl,
+                "transform": transform,
+                "no_broadcast_crud_event": no_broadcast_crud_event,
+                "show_ws_id": show_ws_id,
+            }
+            if "target" not in entity and "upstream" not in entity:
+                return await super().update(primary_key, entity, **options)
+            self._check_pk(primary_key)
+            data = self._normalized(entity, strict=False)
+            upstream_id = await self._upstream_id(data)
+            target = data.get("target")
+            if ("upstream" in data and upstream_id is None) or (
+                "target" in data and not isinstance(target, str)
+            ):
+                # an invalid new value: the generic update reports it
+                return await super().update(primary_key, data, **options)
+            if upstream_id is None or target is None:
+                stored = await self.select(primary_key)
+                if stored is None:
+                    raise self._err(errors.not_found(dict(primary_key)))
+                upstream_id = upstream_id or str(stored.upstream["id"])
+                target = stored.target if target is None else target
+            try:
+                target = normalize_target(target)
+            except ValueError:
+                # the schema's validator reports it, with Kong's message for updates
+                return await super().update(primary_key, data, **options)
+            async with self._locked(upstream_id):
+                await self._check_unique(upstream_id, target, besides=str(primary_key["id"]))
+                return await super().update(primary_key, data, **options)
 
     async def update_by(
         self,
@@ -347,23 +363,27 @@ class TargetsDAO(DAO[Target]):
         ttl: int | None = None,
         transform: bool = True,
         no_broadcast_crud_event: bool = False,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> Target:
         """``update_by_target``: as :meth:`update`, for the entry found by ``select_by_target``."""
-        options: dict[str, Any] = {
-            "ttl": ttl,
-            "transform": transform,
-            "no_broadcast_crud_event": no_broadcast_crud_event,
-        }
-        if (
-            field != "target"
-            or not isinstance(entity, Mapping)
-            or ("target" not in entity and "upstream" not in entity)
-        ):
-            return await super().update_by(field, value, entity, **options)
-        found = await self.select_by(field, value)
-        if found is None:
-            raise self._err(errors.not_found_by_field({field: value}))
-        return await self.update({"id": found.id}, entity, **options)
+        async with self._workspace_context(workspace):
+            options: dict[str, Any] = {
+                "ttl": ttl,
+                "transform": transform,
+                "no_broadcast_crud_event": no_broadcast_crud_event,
+                "show_ws_id": show_ws_id,
+            }
+            if (
+                field != "target"
+                or not isinstance(entity, Mapping)
+                or ("target" not in entity and "upstream" not in entity)
+            ):
+                return await super().update_by(field, value, entity, **options)
+            found = await self.select_by(field, value)
+            if found is None:
+                raise self._err(errors.not_found_by_field({field: value}))
+            return await self.update({"id": found.id}, entity, **options)
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -376,6 +396,8 @@ class TargetsDAO(DAO[Target]):
         *,
         nulls: bool = False,
         pagination: Mapping[str, int] | None = None,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> tuple[list[Target], str | None]:
         """``page_for_upstream`` is Kong's: the newest entry of each target, newest first.
 
@@ -385,28 +407,35 @@ class TargetsDAO(DAO[Target]):
         Raises:
             InvalidOffset: ``offset`` is not a position (``bad offset``).
         """
-        if field != "upstream":
-            return await super().page_for(
-                field, foreign_key, size, offset, nulls=nulls, pagination=pagination
-            )
-        if not isinstance(foreign_key, Mapping):
-            raise TypeError("foreign_key must be a table")
-        _check_page_args(size, offset)  # Kong's order: argument types, key, size, options
-        self._check_foreign(field, foreign_key)
-        size = self._check_options(pagination=pagination, size=size, check_size=True)
-        start = 0
-        if offset is not None:
-            if not (offset.isascii() and offset.isdigit()):
-                raise self._err(errors.invalid_offset(offset, "bad offset"))
-            start = int(offset)
-        latest: list[Target] = []
-        seen: set[str] = set()
-        for entry in reversed(await self.select_by_upstream_raw(foreign_key, nulls=nulls)):
-            if entry.target not in seen:
-                seen.add(entry.target)
-                latest.append(entry)
-        end = start + size
-        return latest[start:end], (str(end) if len(latest) > end else None)
+        async with self._workspace_context(workspace):
+            if field != "upstream":
+                return await super().page_for(
+                    field,
+                    foreign_key,
+                    size,
+                    offset,
+                    nulls=nulls,
+                    pagination=pagination,
+                    show_ws_id=show_ws_id,
+                )
+            if not isinstance(foreign_key, Mapping):
+                raise TypeError("foreign_key must be a table")
+            _check_page_args(size, offset)  # Kong's order: argument types, key, size, options
+            self._check_foreign(field, foreign_key)
+            size = self._check_options(pagination=pagination, size=size, check_size=True)
+            start = 0
+            if offset is not None:
+                if not (offset.isascii() and offset.isdigit()):
+                    raise self._err(errors.invalid_offset(offset, "bad offset"))
+                start = int(offset)
+            latest: list[Target] = []
+            seen: set[str] = set()
+            for entry in reversed(await self.select_by_upstream_raw(foreign_key, nulls=nulls)):
+                if entry.target not in seen:
+                    seen.add(entry.target)
+                    latest.append(entry)
+            end = start + size
+            return latest[start:end], (str(end) if len(latest) > end else None)
 
     async def page_for_upstream_raw(
         self,
@@ -416,10 +445,17 @@ class TargetsDAO(DAO[Target]):
         *,
         nulls: bool = False,
         pagination: Mapping[str, int] | None = None,
+        workspace: str | UnsetType | None = UNSET,
     ) -> tuple[list[Target], str | None]:
         """One page of every entry of an upstream, as the database pages them (Kong's)."""
         return await super().page_for(
-            "upstream", foreign_key, size, offset, nulls=nulls, pagination=pagination
+            "upstream",
+            foreign_key,
+            size,
+            offset,
+            nulls=nulls,
+            pagination=pagination,
+            workspace=workspace,
         )
 
     async def select_by_upstream_raw(

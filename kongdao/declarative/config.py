@@ -234,9 +234,10 @@ class Parser:
         entities: Iterable[type[Entity]] = (),
     ) -> None:
         self.schemas: Mapping[str, EntitySchema] = entity_schemas(plugins, entities=entities)
-        # tags are not entities of a declarative file (Kong skips them too)
+        # tags are not entities of a declarative file (Kong skips them too), nor are
+        # workspaces: a file is one workspace (Kong 2.8 refuses a `workspaces` key)
         self.known_entities: tuple[str, ...] = tuple(
-            name for name in topological_order(self.schemas) if name != "tags"
+            name for name in topological_order(self.schemas) if name not in ("tags", "workspaces")
         )
         known = set(self.known_entities)
         # parent entity -> {child entity nestable in it: the child's foreign field to it}

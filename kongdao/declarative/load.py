@@ -102,7 +102,7 @@ async def export_from_db(db: DB) -> DeclarativeConfig:
     entities: dict[str, list[dict[str, Any]]] = {}
     for name, dao in db.daos.items():
         schema = dao.schema
-        if name == "tags" or not schema.db_export:
+        if name in ("tags", "workspaces") or not schema.db_export:
             continue
         rows: list[dict[str, Any]] = []
         async for entity in dao.each(nulls=True):

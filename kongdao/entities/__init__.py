@@ -2,7 +2,7 @@
 
 ``CORE_ENTITIES`` lists them in the order of Kong's ``constants.CORE_ENTITIES``, in which an
 entity comes after those it references (``ca_certificates`` moved up: services reference it).
-Workspaces come with a later release.
+``workspaces`` comes first: every workspaceable entity references it.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from kongdao.entities.snis import SNI
 from kongdao.entities.tags import Tag
 from kongdao.entities.targets import Target
 from kongdao.entities.upstreams import Upstream
+from kongdao.entities.workspaces import Workspace
 from kongdao.schema import Entity
 
 __all__ = [
@@ -34,9 +35,11 @@ __all__ = [
     "Tag",
     "Target",
     "Upstream",
+    "Workspace",
 ]
 
 CORE_ENTITIES: Final[tuple[type[Entity], ...]] = (
+    Workspace,
     Consumer,
     Certificate,
     CACertificate,

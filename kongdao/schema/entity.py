@@ -19,6 +19,7 @@ immutable; ``entity.to_dict()`` gives the JSON-like dict Kong's Admin API would 
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, TypeVar, cast, dataclass_transform
 
@@ -217,10 +218,24 @@ class Entity:
     __slots__ = ()
     __kongdao_schema__: ClassVar[EntitySchema]
 
+    @property
+    def ws_id(self) -> str | None:
+        """The id of the entity's workspace when read with ``show_ws_id=True``, else ``None``.
+
+        Workspaceable entity classes hold it in a slot of their own (which takes over this
+        property); other entities belong to no workspace.
+        """
+        return None
+
     def to_dict(self, *, nulls: bool = False) -> dict[str, Any]:
-        """The entity as a JSON-like dict; ``None`` values are left out unless ``nulls``."""
+        """The entity as a JSON-like dict; ``None`` values are left out unless ``nulls``.
+
+        ``ws_id`` is only there when it was asked for (``show_ws_id=True``), even with ``nulls``.
+        """
         data = _unstructure(self)
         if nulls:
+            if data.get("ws_id", 0) is None:
+                del data["ws_id"]
             return data
         return {k: v for k, v in data.items() if v is not None}
 
@@ -280,6 +295,13 @@ def entity(
     def wrap(cls: type[E]) -> type[E]:
         if not issubclass(cls, Entity):
             raise TypeError(f"{cls.__name__} must subclass kongdao.schema.Entity")
+        own = inspect.get_annotations(cls)
+        if workspaceable and "ws_id" not in own:
+            # the workspace id, shown only with show_ws_id=True (None otherwise)
+            cls.__annotations__ = {**own, "ws_id": "str | None"}
+            type.__setattr__(
+                cls, "ws_id", attrs.field(default=None, repr=False, metadata={VIRTUAL_KEY: True})
+            )
         new_cls = attrs.frozen(cls, kw_only=True, eq=True, slots=True)
         kong_fields: list[tuple[str, Field]] = []
         has_ttl = False
@@ -342,13 +364,16 @@ def _cache_key_part(value: Any) -> str:
     return str(value)
 
 
-def entity_cache_key(schema: EntitySchema, data: Mapping[str, Any]) -> str:
-    """Kong's ``cache_key(entity)``: ``"<entity>:a:b:c:d:e:"`` from an entity's values.
+def entity_cache_key(
+    schema: EntitySchema, data: Mapping[str, Any], ws_id: str | None = None
+) -> str:
+    """Kong's ``cache_key(entity)``: ``"<entity>:a:b:c:d:e:<ws_id>"`` from an entity's values.
 
     The ``cache_key`` fields (or the primary key) in order, foreign keys by their ``id``,
-    absent and null values empty, padded to five values; the last segment is the workspace
-    (empty: kongdao has one workspace). What ``DAO.cache_key(entity)`` returns and what the
-    connectors store in the ``cache_key`` column of entities with a composite cache key.
+    absent and null values empty, padded to five values; the last segment is the workspace id
+    for workspaceable schemas (``ws_id``; empty when ``None``) and empty for the others. What
+    ``DAO.cache_key(entity)`` returns and what the connectors store in the ``cache_key`` column
+    of entities with a composite cache key (so that it is unique per workspace).
     """
     parts = [schema.name or ""]
     for name in schema.cache_key or schema.primary_key:
@@ -360,5 +385,5 @@ def entity_cache_key(schema: EntitySchema, data: Mapping[str, Any]) -> str:
         else:
             parts.append(_cache_key_part(value))
     parts += [""] * (6 - len(parts))
-    parts.append("")
+    parts.append((ws_id or "") if schema.workspaceable else "")
     return ":".join(parts)

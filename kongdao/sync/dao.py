@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from kongdao.entities import Tag
 from kongdao.legacy.dao import DEFAULT_PAGE_SIZE
 from kongdao.schema.entity import Entity
+from kongdao.schema.fields import UNSET, UnsetType
 
 if TYPE_CHECKING:
     from kongdao.dao.base import DAO
@@ -63,17 +64,54 @@ class SyncDAO(Generic[E]):
 
     # -- reads ---------------------------------------------------------------------------------
 
-    def select(self, primary_key: Mapping[str, Any], *, nulls: bool = False) -> E | None:
+    def select(
+        self,
+        primary_key: Mapping[str, Any],
+        *,
+        nulls: bool = False,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
+    ) -> E | None:
         """See :meth:`kongdao.dao.DAO.select`."""
-        return self._portal.call(self._dao.select, primary_key, nulls=nulls)
+        return self._portal.call(
+            self._dao.select, primary_key, nulls=nulls, workspace=workspace, show_ws_id=show_ws_id
+        )
 
-    def select_by(self, field: str, value: Any, *, nulls: bool = False) -> E | None:
+    def select_by(
+        self,
+        field: str,
+        value: Any,
+        *,
+        nulls: bool = False,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
+    ) -> E | None:
         """See :meth:`kongdao.dao.DAO.select_by`."""
-        return self._portal.call(self._dao.select_by, field, value, nulls=nulls)
+        return self._portal.call(
+            self._dao.select_by,
+            field,
+            value,
+            nulls=nulls,
+            workspace=workspace,
+            show_ws_id=show_ws_id,
+        )
 
-    def select_by_cache_key(self, cache_key: Any, *, nulls: bool = False) -> E | None:
+    def select_by_cache_key(
+        self,
+        cache_key: Any,
+        *,
+        nulls: bool = False,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
+    ) -> E | None:
         """See :meth:`kongdao.dao.DAO.select_by_cache_key`."""
-        return self._portal.call(self._dao.select_by_cache_key, cache_key, nulls=nulls)
+        return self._portal.call(
+            self._dao.select_by_cache_key,
+            cache_key,
+            nulls=nulls,
+            workspace=workspace,
+            show_ws_id=show_ws_id,
+        )
 
     def page(
         self,
@@ -84,6 +122,8 @@ class SyncDAO(Generic[E]):
         tags: Sequence[str] | None = None,
         tags_cond: str | None = None,
         pagination: Mapping[str, int] | None = None,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> tuple[list[E], str | None]:
         """See :meth:`kongdao.dao.DAO.page`."""
         return self._portal.call(
@@ -94,6 +134,8 @@ class SyncDAO(Generic[E]):
             tags=tags,
             tags_cond=tags_cond,
             pagination=pagination,
+            workspace=workspace,
+            show_ws_id=show_ws_id,
         )
 
     def each(
@@ -104,12 +146,21 @@ class SyncDAO(Generic[E]):
         tags: Sequence[str] | None = None,
         tags_cond: str | None = None,
         pagination: Mapping[str, int] | None = None,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> Iterator[E]:
         """Iterate over every entity, one page (one portal call) at a time."""
         offset: str | None = None
         while True:
             entities, offset = self.page(
-                size, offset, nulls=nulls, tags=tags, tags_cond=tags_cond, pagination=pagination
+                size,
+                offset,
+                nulls=nulls,
+                tags=tags,
+                tags_cond=tags_cond,
+                pagination=pagination,
+                workspace=workspace,
+                show_ws_id=show_ws_id,
             )
             yield from entities
             if offset is None:
@@ -124,6 +175,8 @@ class SyncDAO(Generic[E]):
         *,
         nulls: bool = False,
         pagination: Mapping[str, int] | None = None,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> tuple[list[E], str | None]:
         """See :meth:`kongdao.dao.DAO.page_for`."""
         return self._portal.call(
@@ -134,6 +187,8 @@ class SyncDAO(Generic[E]):
             offset,
             nulls=nulls,
             pagination=pagination,
+            workspace=workspace,
+            show_ws_id=show_ws_id,
         )
 
     def each_for(
@@ -144,20 +199,29 @@ class SyncDAO(Generic[E]):
         *,
         nulls: bool = False,
         pagination: Mapping[str, int] | None = None,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> Iterator[E]:
         """Iterate over the entities whose ``field`` is ``foreign_key``, a page at a time."""
         offset: str | None = None
         while True:
             entities, offset = self.page_for(
-                field, foreign_key, size, offset, nulls=nulls, pagination=pagination
+                field,
+                foreign_key,
+                size,
+                offset,
+                nulls=nulls,
+                pagination=pagination,
+                workspace=workspace,
+                show_ws_id=show_ws_id,
             )
             yield from entities
             if offset is None:
                 return
 
-    def count(self) -> int:
+    def count(self, *, workspace: str | UnsetType | None = UNSET) -> int:
         """See :meth:`kongdao.dao.DAO.count`."""
-        return self._portal.call(self._dao.count)
+        return self._portal.call(self._dao.count, workspace=workspace)
 
     def cache_key(self, key: Any, *args: Any) -> str:
         """See :meth:`kongdao.dao.DAO.cache_key` (no I/O: computed in the calling thread)."""
@@ -172,6 +236,8 @@ class SyncDAO(Generic[E]):
         ttl: int | None = None,
         transform: bool = True,
         no_broadcast_crud_event: bool = False,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> E:
         """See :meth:`kongdao.dao.DAO.insert`."""
         return self._portal.call(
@@ -180,6 +246,8 @@ class SyncDAO(Generic[E]):
             ttl=ttl,
             transform=transform,
             no_broadcast_crud_event=no_broadcast_crud_event,
+            workspace=workspace,
+            show_ws_id=show_ws_id,
         )
 
     def update(
@@ -190,6 +258,8 @@ class SyncDAO(Generic[E]):
         ttl: int | None = None,
         transform: bool = True,
         no_broadcast_crud_event: bool = False,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> E:
         """See :meth:`kongdao.dao.DAO.update`."""
         return self._portal.call(
@@ -199,6 +269,8 @@ class SyncDAO(Generic[E]):
             ttl=ttl,
             transform=transform,
             no_broadcast_crud_event=no_broadcast_crud_event,
+            workspace=workspace,
+            show_ws_id=show_ws_id,
         )
 
     def update_by(
@@ -210,6 +282,8 @@ class SyncDAO(Generic[E]):
         ttl: int | None = None,
         transform: bool = True,
         no_broadcast_crud_event: bool = False,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> E:
         """See :meth:`kongdao.dao.DAO.update_by`."""
         return self._portal.call(
@@ -220,6 +294,8 @@ class SyncDAO(Generic[E]):
             ttl=ttl,
             transform=transform,
             no_broadcast_crud_event=no_broadcast_crud_event,
+            workspace=workspace,
+            show_ws_id=show_ws_id,
         )
 
     def upsert(
@@ -230,6 +306,8 @@ class SyncDAO(Generic[E]):
         ttl: int | None = None,
         transform: bool = True,
         no_broadcast_crud_event: bool = False,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> E:
         """See :meth:`kongdao.dao.DAO.upsert`."""
         return self._portal.call(
@@ -239,6 +317,8 @@ class SyncDAO(Generic[E]):
             ttl=ttl,
             transform=transform,
             no_broadcast_crud_event=no_broadcast_crud_event,
+            workspace=workspace,
+            show_ws_id=show_ws_id,
         )
 
     def upsert_by(
@@ -250,6 +330,8 @@ class SyncDAO(Generic[E]):
         ttl: int | None = None,
         transform: bool = True,
         no_broadcast_crud_event: bool = False,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> E:
         """See :meth:`kongdao.dao.DAO.upsert_by`."""
         return self._portal.call(
@@ -260,22 +342,44 @@ class SyncDAO(Generic[E]):
             ttl=ttl,
             transform=transform,
             no_broadcast_crud_event=no_broadcast_crud_event,
+            workspace=workspace,
+            show_ws_id=show_ws_id,
         )
 
     def delete(
-        self, primary_key: Mapping[str, Any], *, no_broadcast_crud_event: bool = False
+        self,
+        primary_key: Mapping[str, Any],
+        *,
+        no_broadcast_crud_event: bool = False,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> E | None:
         """See :meth:`kongdao.dao.DAO.delete`."""
         return self._portal.call(
-            self._dao.delete, primary_key, no_broadcast_crud_event=no_broadcast_crud_event
+            self._dao.delete,
+            primary_key,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+            workspace=workspace,
+            show_ws_id=show_ws_id,
         )
 
     def delete_by(
-        self, field: str, value: Any, *, no_broadcast_crud_event: bool = False
+        self,
+        field: str,
+        value: Any,
+        *,
+        no_broadcast_crud_event: bool = False,
+        workspace: str | UnsetType | None = UNSET,
+        show_ws_id: bool = False,
     ) -> E | None:
         """See :meth:`kongdao.dao.DAO.delete_by`."""
         return self._portal.call(
-            self._dao.delete_by, field, value, no_broadcast_crud_event=no_broadcast_crud_event
+            self._dao.delete_by,
+            field,
+            value,
+            no_broadcast_crud_event=no_broadcast_crud_event,
+            workspace=workspace,
+            show_ws_id=show_ws_id,
         )
 
     def truncate(self) -> None:

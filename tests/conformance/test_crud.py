@@ -1031,17 +1031,22 @@ async def test_cache_key(db, bp):
     plugin = await bp.plugins(service={"id": svc.id})
     glob = await bp.plugins(global_=True)
     on_route = await bp.plugins(route={"id": route.id})
-    assert db.plugins.cache_key(plugin) == f"plugins:key-auth::{svc.id}:::"
-    assert db.plugins.cache_key(glob) == "plugins:key-auth:::::"
-    assert db.plugins.cache_key(on_route) == f"plugins:key-auth:{route.id}::::"
-    assert db.plugins.cache_key(plugin.to_dict()) == f"plugins:key-auth::{svc.id}:::"
-    assert db.plugins.cache_key("key-auth", None, svc.id) == f"plugins:key-auth::{svc.id}:::"
+    # the 7th segment is the workspace (the default one here)
+    ws = db.default_workspace_id
+    assert db.plugins.cache_key(plugin) == f"plugins:key-auth::{svc.id}:::{ws}"
+    assert db.plugins.cache_key(glob) == f"plugins:key-auth:::::{ws}"
+    assert db.plugins.cache_key(on_route) == f"plugins:key-auth:{route.id}::::{ws}"
+    assert db.plugins.cache_key(plugin.to_dict()) == f"plugins:key-auth::{svc.id}:::{ws}"
+    assert db.plugins.cache_key("key-auth", None, svc.id) == f"plugins:key-auth::{svc.id}:::{ws}"
     # no cache_key: the primary key
-    assert db.services.cache_key(svc) == f"services:{svc.id}:::::"
-    assert db.services.cache_key({"id": svc.id}) == f"services:{svc.id}:::::"
-    # fast path: always 7 segments
-    assert db.consumers.cache_key("a") == "consumers:a:::::"
-    assert db.consumers.cache_key("a", "b", "c", "d", "e") == "consumers:a:b:c:d:e:"
+    assert db.services.cache_key(svc) == f"services:{svc.id}:::::{ws}"
+    assert db.services.cache_key({"id": svc.id}) == f"services:{svc.id}:::::{ws}"
+    # fast path: always 7 segments; a sixth argument is the workspace
+    assert db.consumers.cache_key("a", None, None, None, None, "w") == "consumers:a:::::w"
+    # an entity that is not workspaceable ends with an empty segment
+    assert db.ca_certificates.cache_key({"id": svc.id}) == f"ca_certificates:{svc.id}:::::"
+    assert db.consumers.cache_key("a") == f"consumers:a:::::{ws}"
+    assert db.consumers.cache_key("a", "b", "c", "d", "e") == f"consumers:a:b:c:d:e:{ws}"
 
 
 async def test_select_by_cache_key(db, bp):
@@ -1049,19 +1054,20 @@ async def test_select_by_cache_key(db, bp):
     s2 = await bp.services()
     plugin = await bp.plugins(service={"id": s1.id})
     glob = await bp.plugins(global_=True)
-    key = f"plugins:key-auth::{s1.id}:::"
+    ws = db.default_workspace_id
+    key = f"plugins:key-auth::{s1.id}:::{ws}"
     assert await db.plugins.select_by_cache_key(key) == plugin
     assert await db.plugins.select_by_cache_key(plugin) == plugin
     assert await db.plugins.select_by_cache_key({"name": "key-auth", "service": {"id": s1.id}}) == (
         plugin
     )
-    assert await db.plugins.select_by_cache_key("plugins:key-auth:::::") == glob
-    assert await db.plugins.select_by_cache_key(f"plugins:key-auth::{s2.id}:::") is None
+    assert await db.plugins.select_by_cache_key(f"plugins:key-auth:::::{ws}") == glob
+    assert await db.plugins.select_by_cache_key(f"plugins:key-auth::{s2.id}:::{ws}") is None
 
     # the stored cache key follows updates
     moved = await db.plugins.update({"id": plugin.id}, {"service": {"id": s2.id}})
     assert await db.plugins.select_by_cache_key(key) is None
-    assert await db.plugins.select_by_cache_key(f"plugins:key-auth::{s2.id}:::") == moved
+    assert await db.plugins.select_by_cache_key(f"plugins:key-auth::{s2.id}:::{ws}") == moved
 
 
 async def test_plugin_cache_key_is_unique(db, bp):

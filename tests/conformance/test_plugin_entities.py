@@ -41,7 +41,9 @@ async def test_keyauth_credentials_crud(db, bp):
     assert await db.keyauth_credentials.select({"id": cred.id}) == cred
     assert await db.keyauth_credentials.select_by_key(cred.key) == cred
     # the cache key is the key itself: the gateway's lookup of a presented key
-    assert db.keyauth_credentials.cache_key(cred.key) == f"keyauth_credentials:{cred.key}:::::"
+    assert db.keyauth_credentials.cache_key(cred.key) == (
+        f"keyauth_credentials:{cred.key}:::::{db.default_workspace_id}"
+    )
     assert await db.keyauth_credentials.select_by_cache_key(cred.key) == cred
     assert await db.keyauth_credentials.select_by_cache_key(cred) == cred
 
@@ -187,7 +189,7 @@ async def test_acls_composite_cache_key(db, bp):
     await db.acls.insert({"consumer": consumer_ref(bob), "group": "admin"})
 
     key = db.acls.cache_key(alice.id, "admin")
-    assert key == f"acls:{alice.id}:admin::::"
+    assert key == f"acls:{alice.id}:admin::::{db.default_workspace_id}"
     assert db.acls.cache_key(admin) == key
     assert await db.acls.select_by_cache_key(key) == admin
     assert await db.acls.select_by_cache_key(admin) == admin

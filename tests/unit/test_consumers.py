@@ -14,6 +14,7 @@ TAGS = schema_of(Tag)
 def test_core_entities() -> None:
     # Kong's constants.CORE_ENTITIES order (each after those it references)
     assert [schema_of(e).name for e in CORE_ENTITIES] == [
+        "workspaces",
         "consumers",
         "certificates",
         "ca_certificates",

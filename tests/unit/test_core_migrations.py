@@ -37,7 +37,7 @@ def test_000_and_001_together_give_services_their_certificate_foreign_key() -> N
     # 000_base predates certificates: its services table lacks the constraint 001 adds
     services = statements(create_table_sql(SCHEMAS["services"], SCHEMAS))
     base = statements(m000_base.POSTGRES)
-    fk = '"services_client_certificate_id_fkey" FOREIGN KEY ("client_certificate_id")'
+    fk = '"services_client_certificate_id_fkey" FOREIGN KEY ("client_certificate_id", "ws_id")'
     assert fk not in m000_base.POSTGRES
     assert fk in m001_certificates_upstreams.POSTGRES
     index = next(s for s in services if "services_client_certificate_id_idx" in s)

@@ -1125,7 +1125,8 @@ def test_entity_schemas_follow_the_enabled_plugins() -> None:
     assert "acls" in schemas
     assert "keyauth_credentials" not in schemas
     assert set(schemas["plugins"].subschemas) == {"acl"}
-    assert declarative.topological_order(schemas)[:4] == [
+    assert declarative.topological_order(schemas)[:5] == [
+        "workspaces",
         "ca_certificates",
         "certificates",
         "consumers",

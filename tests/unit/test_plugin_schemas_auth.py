@@ -51,6 +51,7 @@ from kongdao.plugins.oauth2 import secret as oauth2_secret
 from kongdao.plugins.oauth2.dao import OAuth2TokensDAO
 from kongdao.schema import Entity, EntitySchema, Schema, schema_of
 from kongdao.testing.plugin_configs import config_of, errors_of, insert
+from kongdao.workspaces import DEFAULT_WORKSPACE_ID as WS
 
 MODULES: list[ModuleType] = [
     jwt,
@@ -1119,12 +1120,15 @@ def test_oauth2_reprs_hide_secrets() -> None:
 def test_oauth2_tokens_dao_hashes_its_cache_keys() -> None:
     # kong/plugins/oauth2/daos/oauth2_tokens.lua: "oauth2_tokens:" .. sha1 hex of the key
     tokens = schema_of(oauth2.OAuth2Token)
-    db: Any = SimpleNamespace(connector=SimpleNamespace(name="postgres"), schemas={})
+    db: Any = SimpleNamespace(
+        connector=SimpleNamespace(name="postgres"), schemas={}, default_workspace_id=WS
+    )
     no_strategy: Any = None  # cache keys need no strategy
     plain: DAO[Any] = DAO(db, tokens, no_strategy)
     hashed = OAuth2TokensDAO(db, tokens, no_strategy)
-    assert plain.cache_key("tok") == "oauth2_tokens:tok:::::"
-    digest = hashlib.sha1(b"oauth2_tokens:tok:::::").hexdigest()
+    # the key ends with the workspace (Kong's 7th segment), so the hash differs per workspace
+    assert plain.cache_key("tok") == f"oauth2_tokens:tok:::::{WS}"
+    digest = hashlib.sha1(f"oauth2_tokens:tok:::::{WS}".encode()).hexdigest()
     assert hashed.cache_key("tok") == f"oauth2_tokens:{digest}"
     assert hashed.cache_key({"access_token": "tok", "id": new_id()}) == f"oauth2_tokens:{digest}"
     assert "tok" not in hashed.cache_key("tok").partition(":")[2]
@@ -1696,12 +1700,12 @@ def test_oauth2_tables_reference_each_other() -> None:
     sql = oauth2.PLUGIN.subsystem.migrations[0].step_for("postgres").up  # type: ignore[union-attr]
     for table in ("oauth2_authorization_codes", "oauth2_tokens"):
         assert (
-            f'CONSTRAINT "{table}_credential_id_fkey" FOREIGN KEY ("credential_id") '
-            'REFERENCES "oauth2_credentials" ("id") ON DELETE CASCADE'
+            f'CONSTRAINT "{table}_credential_id_fkey" FOREIGN KEY ("credential_id", "ws_id") '
+            'REFERENCES "oauth2_credentials" ("id", "ws_id") ON DELETE CASCADE'
         ) in sql
         assert (
-            f'CONSTRAINT "{table}_service_id_fkey" FOREIGN KEY ("service_id") '
-            'REFERENCES "services" ("id") ON DELETE CASCADE'
+            f'CONSTRAINT "{table}_service_id_fkey" FOREIGN KEY ("service_id", "ws_id") '
+            'REFERENCES "services" ("id", "ws_id") ON DELETE CASCADE'
         ) in sql
         assert f'CREATE INDEX IF NOT EXISTS "{table}_ttl_idx"' in sql
     # the credentials table comes first: the others reference it

@@ -29,6 +29,13 @@ the two can never disagree. For an entity ``E`` with primary key ``id``:
 ``E_by_tag`` (entities with ``tags``)
     ``(tag text, id <pk type>, PRIMARY KEY (tag, id))``: the entities carrying one tag.
 
+Workspaceable entities carry their workspace as if it were a foreign key ``ws`` to
+``workspaces``: a ``ws_id uuid`` column and an ``E_by_ws`` child index (a workspace's rows, for
+its pages and for refusing to delete a workspace that holds rows). Unique values held per
+workspace are claimed in their lookup table as ``"<ws_id>:<value>"`` (Kong's prefixed values);
+``unique_across_ws`` fields and the composite cache key (which ends with the workspace id)
+are claimed as they are.
+
 Table names must be at most 48 characters of letters, digits and underscores (Cassandra's
 rule); every identifier is quoted in statements. Composite primary keys are not supported.
 """
@@ -46,6 +53,7 @@ from kongdao.schema.fields import Field
 
 __all__ = [
     "EMPTY_COLUMN",
+    "WS_FIELD",
     "LIVE_COLUMN",
     "VERSION_COLUMN",
     "ChildIndex",
@@ -63,6 +71,11 @@ LIVE_COLUMN: Final = "kongdao_live"
 EXISTS``: ``IF kongdao_live = true`` says it)."""
 EMPTY_COLUMN: Final = "kongdao_empty"
 """Bookkeeping column: names of the list fields holding an empty list."""
+
+WS_FIELD: Final = "ws"
+"""The name under which the strategy holds a row's workspace (``{"id": ...}``), stored as the
+column ``ws_id`` like a foreign key to ``workspaces``."""
+_WS_REF: Final = Field(type="foreign", reference="workspaces")
 
 _NAME = re.compile(r"^[A-Za-z0-9_]{1,48}$")
 _SCALARS: Final = {"string": "text", "integer": "bigint", "number": "double", "boolean": "boolean"}
@@ -215,22 +228,45 @@ class Column:
 
 
 class LookupTable:
-    """``<entity>_by_<field>``: the holder of each value of a unique field (or cache key)."""
+    """``<entity>_by_<field>``: the holder of each value of a unique field (or cache key).
 
-    __slots__ = ("column", "field", "quoted", "table", "value_type")
+    ``per_ws``: the value is unique per workspace, and claimed as ``"<ws_id>:<value>"``.
+    """
 
-    def __init__(self, entity: str, field: str, column: Column | None) -> None:
+    __slots__ = ("column", "field", "per_ws", "quoted", "table", "value_type")
+
+    def __init__(
+        self, entity: str, field: str, column: Column | None, *, per_ws: bool = False
+    ) -> None:
         self.field = field
         self.column = column
+        self.per_ws = per_ws
         self.table = check_table_name(f"{entity}_by_{field}")
         self.quoted = quote_ident(self.table)
+        if per_ws and column is not None and column.cql_type != "text":
+            raise ValueError(
+                f"'{entity}.{field}': a value unique per workspace must be a string on Cassandra"
+            )
         self.value_type = "text" if column is None else column.cql_type
 
     def value(self, row: Mapping[str, Any]) -> Any:
         """The bound value of this field in a Kong row (``None`` when unset)."""
         if self.column is None:
             return row.get("cache_key")
-        return self.column.db_value(row.get(self.field))
+        value = self.column.db_value(row.get(self.field))
+        if value is None or not self.per_ws:
+            return value
+        ws = row.get(WS_FIELD)
+        return f"{ws.get('id') if isinstance(ws, Mapping) else ''}:{value}"
+
+    def bound(self, value: Any, ws: str | None) -> Any:
+        """The claimed value of a lookup of ``value`` in workspace ``ws``."""
+        if self.column is None:
+            return value
+        value = self.column.db_value(value)
+        if value is None or not self.per_ws:
+            return value
+        return f"{ws or ''}:{value}"
 
 
 class ChildIndex:
@@ -288,6 +324,11 @@ class EntityModel:
                 columns.append(Column(fname, f, foreign_pk, fk_key))
             else:
                 columns.append(Column(fname, f, None, "id"))
+        self.workspaceable = schema.workspaceable
+        if schema.workspaceable:
+            if WS_FIELD in schema.field_map:
+                raise ValueError(f"'{self.name}': a workspaceable entity cannot have a field 'ws'")
+            columns.append(Column(WS_FIELD, _WS_REF, None, "id"))
         self.columns = columns
         self.by_field = {c.field: c for c in columns}
         self.pk = self.by_field[schema.primary_key[0]]
@@ -297,7 +338,12 @@ class EntityModel:
         self.has_ttl = schema.ttl
 
         self.lookups: dict[str, LookupTable] = {
-            n: LookupTable(self.name, n, self.by_field[n])
+            n: LookupTable(
+                self.name,
+                n,
+                self.by_field[n],
+                per_ws=schema.workspaceable and not schema.field_map[n].unique_across_ws,
+            )
             for n in schema.unique_fields
             if schema.field_map[n].unique
         }

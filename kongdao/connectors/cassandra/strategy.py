@@ -83,6 +83,7 @@ from kongdao.connectors.cassandra.model import (
     EMPTY_COLUMN,
     LIVE_COLUMN,
     VERSION_COLUMN,
+    WS_FIELD,
     ChildIndex,
     EntityModel,
     LookupTable,
@@ -167,6 +168,12 @@ async def _gather_chunked(aws: Sequence[Awaitable[Any]]) -> list[Any]:
     return out
 
 
+def _ws_of(row: Mapping[str, Any]) -> str | None:
+    """The workspace id a row being written carries (see ``CassandraStrategy._stamped``)."""
+    ws = row.get(WS_FIELD)
+    return ws.get("id") if isinstance(ws, Mapping) else None
+
+
 async def _backoff(attempt: int) -> None:
     """A short random pause before retrying a conflicting write (de-synchronises writers)."""
     await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311 (not crypto)
@@ -204,7 +211,17 @@ class CassandraStrategy:
             for fname, f in other.fields
             if f.type == "foreign" and f.reference == self.name
         ]
+        self.workspaceable = schema.workspaceable
+        if self.name == "workspaces":
+            # a workspace holding rows cannot go (the rows' "ws" acts as a restricting key)
+            self.relations += [
+                _Relation(other.name or "", WS_FIELD, "restrict")
+                for other in schemas.values()
+                if other.workspaceable
+            ]
         self._references = {n: f.reference or "" for n, f in schema.foreign_fields}
+        if schema.workspaceable:
+            self._references[WS_FIELD] = "workspaces"
         self._foreign = [c for c in m.columns if c.kind == "foreign"]
         self._own_indexes = [ix for ix in m.children.values() if ix.lookup is None]
         self._names = [c.field for c in m.columns]
@@ -246,7 +263,8 @@ class CassandraStrategy:
         self.s_select = c.read(f"SELECT {cols} FROM {t} WHERE {pk} = ?")
         self.s_exists = c.read(f"SELECT {version} FROM {t} WHERE {pk} = ?")
         self.s_page = c.read(f"SELECT {cols} FROM {t}")
-        self.s_count = c.read(f"SELECT {version} FROM {t}")
+        ws_col = ', "ws_id"' if m.workspaceable else ""
+        self.s_count = c.read(f"SELECT {version}{ws_col} FROM {t}")
         written = names + extra
         marks = ", ".join("?" for _ in written)
         self.s_insert = c.lwt(
@@ -326,6 +344,9 @@ class CassandraStrategy:
             row["cache_key"] = values[self.i_cache]
         if self.i_ttl is not None:
             row["ttl"] = values[self.i_ttl]
+        if self.workspaceable:
+            ws = row.get(WS_FIELD)
+            row["ws_id"] = ws.get("id") if isinstance(ws, Mapping) else None
         return Stored(row, str(version))
 
     def _values(self, row: Mapping[str, Any]) -> list[Any]:
@@ -351,6 +372,9 @@ class CassandraStrategy:
             out[name] = value if norm is None or value is None else norm(value)
         if self.has_ttl:
             out["ttl"] = ttl or None
+        if self.workspaceable:
+            ws = out.get(WS_FIELD)
+            out["ws_id"] = ws.get("id") if isinstance(ws, Mapping) else None
         return out
 
     def _ttl(self, ttl: int | None) -> int:
@@ -374,6 +398,20 @@ class CassandraStrategy:
             return errors.unique_violation(key, strategy=STRATEGY)
         return errors.unique_violation({lk.field: row.get(lk.field)}, strategy=STRATEGY)
 
+    # -- workspaces ---------------------------------------------------------------------------
+
+    def _in_ws(self, stored: Stored | None, ws: str | None) -> Stored | None:
+        """``stored`` if it belongs to ``ws`` (any row when ``ws`` is ``None``), else ``None``."""
+        if stored is None or ws is None or not self.workspaceable:
+            return stored
+        return stored if stored.row.get("ws_id") == ws.lower() else None
+
+    def _stamped(self, row: Mapping[str, Any], ws: str | None) -> Row:
+        """``row`` carrying its workspace, as the model stores it."""
+        if not self.workspaceable:
+            return dict(row)
+        return {**row, WS_FIELD: None if ws is None else {"id": ws.lower()}}
+
     # -- reads --------------------------------------------------------------------------------
 
     async def _read(self, key: Any) -> Stored | None:
@@ -387,12 +425,12 @@ class CassandraStrategy:
         row = (await self.s_exists.run([key])).first()
         return row is not None and row.as_list()[0] is not None
 
-    async def _find(self, field: str, value: Any) -> Stored | None:
-        """The row holding ``value`` in a unique field, through its lookup table."""
+    async def _find(self, field: str, value: Any, ws: str | None = None) -> Stored | None:
+        """The row holding ``value`` in a unique field (in workspace ``ws``), by its lookup."""
         lk = self.model.lookups.get(field)
-        if lk is None:
-            return await self._scan_find(field, value)
-        bound = value if lk.column is None else lk.column.db_value(value)
+        if lk is None or (lk.per_ws and ws is None):
+            return self._in_ws(await self._scan_find(field, value), ws)
+        bound = lk.bound(value, None if ws is None else ws.lower())
         row = (await self._lk[field].owner.run([bound])).first()
         owner = None if row is None else row.as_list()[0]
         if owner is None:
@@ -401,7 +439,7 @@ class CassandraStrategy:
         # The claim may be stale (its holder gone or changed): the row has the last word.
         if stored is None or lk.value(stored.row) != bound:
             return None
-        return stored
+        return self._in_ws(stored, ws)
 
     async def _scan_find(self, field: str, value: Any) -> Stored | None:
         """A non-unique endpoint key has no lookup table: scan the table (costly)."""
@@ -418,14 +456,16 @@ class CassandraStrategy:
                 return None
             state = result.page_state()
 
-    async def select(self, pk: Mapping[str, Any], *, primary: bool = False) -> Row | None:
+    async def select(
+        self, pk: Mapping[str, Any], *, primary: bool = False, ws: str | None = None
+    ) -> Row | None:
         """See :meth:`kongdao.connector.Strategy.select` (``primary`` changes nothing here)."""
-        stored = await self._read(self.pk.db_value(pk.get(self.pk_field)))
+        stored = self._in_ws(await self._read(self.pk.db_value(pk.get(self.pk_field))), ws)
         return None if stored is None else stored.row
 
-    async def select_by_field(self, field: str, value: Any) -> Row | None:
+    async def select_by_field(self, field: str, value: Any, *, ws: str | None = None) -> Row | None:
         """See :meth:`kongdao.connector.Strategy.select_by_field` (two reads: claim, row)."""
-        stored = await self._find(field, value)
+        stored = await self._find(field, value, ws)
         return None if stored is None else stored.row
 
     def _next_offset(self, result: Any, key: bytes, partition: bytes = b"") -> str | None:
@@ -440,10 +480,20 @@ class CassandraStrategy:
         *,
         tags: Sequence[str] | None = None,
         tags_cond: str = "and",
+        ws: str | None = None,
     ) -> Page:
-        """See :meth:`kongdao.connector.Strategy.page`. Token order; see the module docstring."""
+        """See :meth:`kongdao.connector.Strategy.page`. Token order; see the module docstring.
+
+        A workspace's page is a page of its ``E_by_ws`` partition; with tags, the tag pages
+        keep the workspace's rows only (a page may then hold fewer than ``size`` rows).
+        """
         if tags:
-            return await self._page_tags(size, offset, list(dict.fromkeys(tags)), tags_cond)
+            rows, nxt = await self._page_tags(size, offset, list(dict.fromkeys(tags)), tags_cond)
+            if ws is not None and self.workspaceable:
+                rows = [r for r in rows if r.get("ws_id") == ws.lower()]
+            return rows, nxt
+        if ws is not None and self.workspaceable:
+            return await self.page_for(WS_FIELD, {"id": ws}, size, offset)
         state = None if offset is None else self.connector.offsets.decode(offset, self._page_key)
         result = await self.s_page.run(None, page_size=size, page_state=state, offset=offset)
         rows = []
@@ -495,7 +545,13 @@ class CassandraStrategy:
         return rows, self._next_offset(result, self._tags_key, partition)
 
     async def page_for(
-        self, field: str, foreign_pk: Mapping[str, Any], size: int, offset: str | None
+        self,
+        field: str,
+        foreign_pk: Mapping[str, Any],
+        size: int,
+        offset: str | None,
+        *,
+        ws: str | None = None,
     ) -> Page:
         """See :meth:`kongdao.connector.Strategy.page_for`.
 
@@ -512,11 +568,13 @@ class CassandraStrategy:
         )
         ids = [r.as_list()[0] for r in result]
         rows = [
-            s.row for s in await self._read_many(ids) if s is not None and ix.value(s.row) == key
+            s.row
+            for s in await self._read_many(ids)
+            if s is not None and ix.value(s.row) == key and self._in_ws(s, ws) is not None
         ]
         return rows, self._next_offset(result, qkey, partition)
 
-    async def count(self) -> int:
+    async def count(self, *, ws: str | None = None) -> int:
         """The number of live rows.
 
         Cassandra keeps no count: this pages through the whole table (``SELECT`` of one column,
@@ -528,7 +586,15 @@ class CassandraStrategy:
         state: bytes | None = None
         while True:
             result = await self.s_count.run(None, page_size=_COUNT_PAGE, page_state=state)
-            n += sum(1 for r in result if r.as_list()[0] is not None)
+            if ws is not None and self.workspaceable:
+                wanted = ws.lower()
+                n += sum(
+                    1
+                    for r in result
+                    if (v := r.as_list())[0] is not None and str(v[1]).lower() == wanted
+                )
+            else:
+                n += sum(1 for r in result if r.as_list()[0] is not None)
             if not result.has_more_pages():
                 return n
             state = result.page_state()
@@ -606,7 +672,21 @@ class CassandraStrategy:
     async def _check_parent(self, field: str, row: Mapping[str, Any], key: Any) -> None:
         reference = self._references[field]
         parent = self.connector.strategies.get(reference)
-        if parent is not None and not await parent._exists(key):
+        if parent is None:
+            return
+        if field == WS_FIELD:
+            if not await parent._exists(key):
+                raise errors.invalid_workspace(str(key), strategy=STRATEGY)
+            return
+        if not self.workspaceable or not parent.workspaceable:
+            if not await parent._exists(key):
+                raise errors.foreign_key_violation_invalid_reference(
+                    dict(row[field]), field, reference, strategy=STRATEGY
+                )
+            return
+        # a reference never crosses workspaces: a parent of another workspace is missing here
+        found = parent._in_ws(await parent._read(key), _ws_of(row))
+        if found is None:
             raise errors.foreign_key_violation_invalid_reference(
                 dict(row[field]), field, reference, strategy=STRATEGY
             )
@@ -750,9 +830,10 @@ class CassandraStrategy:
         aws += [self.s_tag_remove.run([t, rid]) for t in self._tags(old) if t not in kept]
         await self._quietly(aws, "releasing old values")
 
-    async def insert(self, row: Row, *, ttl: int | None = None) -> Row:
+    async def insert(self, row: Row, *, ttl: int | None = None, ws: str | None = None) -> Row:
         """See :meth:`kongdao.connector.Strategy.insert` (returns the row without re-reading)."""
         ttl_ = self._ttl(ttl)
+        row = self._stamped(row, ws)
         await self._write(row, None, ttl_, refresh=False)
         return self._returned(row, ttl_)
 
@@ -764,14 +845,25 @@ class CassandraStrategy:
         *,
         upsert: bool,
         by_field: str | None = None,
+        ws: str | None = None,
     ) -> WriteResult | None:
-        """The optimistic read-modify-write loop of update and upsert."""
+        """The optimistic read-modify-write loop of update and upsert.
+
+        ``fetch`` reads the row whatever its workspace: a row of another workspace is missing
+        for an update, and holds the key for an upsert (PrimaryKeyViolation).
+        """
         for attempt in range(_MAX_TRIES):
             old = await fetch()
+            if old is not None and self._in_ws(old, ws) is None:
+                if not upsert:
+                    return None
+                raise errors.primary_key_violation(
+                    {self.pk_field: old.row.get(self.pk_field)}, strategy=STRATEGY
+                )
             if old is None:
                 if not upsert:
                     return None
-                new = apply(None)
+                new = self._stamped(apply(None), ws)
                 ttl_ = self._ttl(ttl)
                 try:
                     await self._write(new, None, ttl_, refresh=False)
@@ -787,6 +879,8 @@ class CassandraStrategy:
                 return WriteResult(self._returned(new, ttl_), None)
             new = dict(apply(old.row))
             new[self.pk_field] = old.row[self.pk_field]
+            if self.workspaceable:
+                new[WS_FIELD] = old.row.get(WS_FIELD)  # a row never changes workspace
             remaining = old.row.get("ttl")
             if not self.has_ttl:
                 ttl_, refresh = 0, False
@@ -802,17 +896,30 @@ class CassandraStrategy:
         raise self._contention()
 
     async def update(
-        self, pk: Mapping[str, Any], apply: ApplyFn, *, ttl: int | None = None
+        self,
+        pk: Mapping[str, Any],
+        apply: ApplyFn,
+        *,
+        ttl: int | None = None,
+        ws: str | None = None,
     ) -> WriteResult | None:
         """See :meth:`kongdao.connector.Strategy.update`."""
         key = self.pk.db_value(pk.get(self.pk_field))
-        return await self._update(lambda: self._read(key), apply, ttl, upsert=False)
+        return await self._update(lambda: self._read(key), apply, ttl, upsert=False, ws=ws)
 
     async def update_by_field(
-        self, field: str, value: Any, apply: ApplyFn, *, ttl: int | None = None
+        self,
+        field: str,
+        value: Any,
+        apply: ApplyFn,
+        *,
+        ttl: int | None = None,
+        ws: str | None = None,
     ) -> WriteResult | None:
         """See :meth:`kongdao.connector.Strategy.update_by_field`."""
-        return await self._update(lambda: self._find(field, value), apply, ttl, upsert=False)
+        return await self._update(
+            lambda: self._find(field, value, ws), apply, ttl, upsert=False, ws=ws
+        )
 
     async def upsert(
         self,
@@ -821,19 +928,26 @@ class CassandraStrategy:
         *,
         ttl: int | None = None,
         with_old: bool = True,
+        ws: str | None = None,
     ) -> WriteResult:
         """See :meth:`kongdao.connector.Strategy.upsert`."""
         key = self.pk.db_value(pk.get(self.pk_field))
-        result = await self._update(lambda: self._read(key), apply, ttl, upsert=True)
+        result = await self._update(lambda: self._read(key), apply, ttl, upsert=True, ws=ws)
         assert result is not None
         return result
 
     async def upsert_by_field(
-        self, field: str, value: Any, apply: ApplyFn, *, ttl: int | None = None
+        self,
+        field: str,
+        value: Any,
+        apply: ApplyFn,
+        *,
+        ttl: int | None = None,
+        ws: str | None = None,
     ) -> WriteResult:
         """See :meth:`kongdao.connector.Strategy.upsert_by_field`."""
         result = await self._update(
-            lambda: self._find(field, value), apply, ttl, upsert=True, by_field=field
+            lambda: self._find(field, value, ws), apply, ttl, upsert=True, by_field=field, ws=ws
         )
         assert result is not None
         return result
@@ -956,20 +1070,26 @@ class CassandraStrategy:
             await _backoff(attempt)
         raise self._contention()
 
-    async def delete(self, pk: Mapping[str, Any], *, cascaded: bool = True) -> DeleteResult:
+    async def delete(
+        self, pk: Mapping[str, Any], *, cascaded: bool = True, ws: str | None = None
+    ) -> DeleteResult:
         """See :meth:`kongdao.connector.Strategy.delete`: children first, the row last.
 
         ``cascaded`` is accepted for the protocol; this strategy deletes children itself, so it
         always knows them.
         """
         key = self.pk.db_value(pk.get(self.pk_field))
-        return await self._delete(lambda: self._read(key))
+
+        async def fetch() -> Stored | None:
+            return self._in_ws(await self._read(key), ws)
+
+        return await self._delete(fetch)
 
     async def delete_by_field(
-        self, field: str, value: Any, *, cascaded: bool = True
+        self, field: str, value: Any, *, cascaded: bool = True, ws: str | None = None
     ) -> DeleteResult:
         """See :meth:`kongdao.connector.Strategy.delete_by_field`."""
-        return await self._delete(lambda: self._find(field, value))
+        return await self._delete(lambda: self._find(field, value, ws))
 
     async def truncate(self) -> None:
         """Truncate the entity's tables (main, lookups, child indexes, tags).

@@ -116,6 +116,7 @@ class CassandraTagsStrategy:
         *,
         tags: Sequence[str] | None = None,
         tags_cond: str = "and",
+        ws: str | None = None,
     ) -> Page:
         """Every (tag, entity) pair, entity by entity, in token order within one entity."""
         return await self._pages(size, offset, self._page_key, b"", None)
@@ -127,7 +128,7 @@ class CassandraTagsStrategy:
     async def truncate(self) -> None:
         """Nothing to do: tag rows belong to the tagged entities' tables."""
 
-    async def count(self) -> int:
+    async def count(self, *, ws: str | None = None) -> int:
         """The number of (tag, entity) pairs: pages through every tag table (costly)."""
         n = 0
         for _, every, _ in self.tables:

@@ -34,6 +34,7 @@ import attrs
 from kongdao import errors
 from kongdao.schema.entity import entity_cache_key
 from kongdao.schema.schema import deepcopy_json, lua_tostring
+from kongdao.workspaces import DEFAULT_WORKSPACE_ID
 
 if TYPE_CHECKING:
     from kongdao.schema.entity import EntitySchema
@@ -49,8 +50,11 @@ _MAX_TTL: Final = 100_000_000
 
 
 def cache_key(schema: EntitySchema, row: Mapping[str, Any]) -> str:
-    """The DAO's cache key of ``row`` (``"<entity>:a:b:c:d:e:"``), as ``DAO.cache_key``."""
-    return entity_cache_key(schema, row)
+    """The DAO's cache key of ``row`` (``"<entity>:a:b:c:d:e:<ws_id>"``), as ``DAO.cache_key``.
+
+    A declarative configuration is the ``default`` workspace.
+    """
+    return entity_cache_key(schema, row, DEFAULT_WORKSPACE_ID)
 
 
 def _hashable(value: Any) -> Hashable:

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Final
 from kongdao import errors
 from kongdao.connector import ApplyFn, DeleteResult, Page, Row, WriteResult
 from kongdao.connectors.off import offsets
+from kongdao.workspaces import DEFAULT_WORKSPACE_ID
 
 if TYPE_CHECKING:
     from kongdao.connectors.off.connector import OffConnector
@@ -101,7 +102,15 @@ class _Base:
             raise errors.invalid_offset(offset, offsets.STALE, strategy=STRATEGY)
         return snapshot, position
 
-    async def insert(self, row: Row, *, ttl: int | None = None) -> Row:
+    def _elsewhere(self, ws: str | None) -> bool:
+        """Whether ``ws`` names a workspace other than ``default``, where DB-less has nothing.
+
+        A declarative configuration is one workspace (Kong refuses ``_workspace`` in it): its
+        entities belong to ``default``.
+        """
+        return ws is not None and self.schema.workspaceable and ws != DEFAULT_WORKSPACE_ID
+
+    async def insert(self, row: Row, *, ttl: int | None = None, ws: str | None = None) -> Row:
         """Refused: ``cannot create '<entity>' entities when not using a database``."""
         raise unsupported("create", self.name)
 
@@ -112,12 +121,19 @@ class _Base:
         *,
         ttl: int | None = None,
         with_old: bool = True,
+        ws: str | None = None,
     ) -> WriteResult:
         """Refused: ``cannot create or update '<entity>' entities when not using a database``."""
         raise unsupported("create or update", self.name)
 
     async def upsert_by_field(
-        self, field: str, value: Any, apply: ApplyFn, *, ttl: int | None = None
+        self,
+        field: str,
+        value: Any,
+        apply: ApplyFn,
+        *,
+        ttl: int | None = None,
+        ws: str | None = None,
     ) -> WriteResult:
         """Refused: ``cannot create or update '<entity>' entities by '<field>' ...``."""
         raise unsupported_by("create or update", self.name, field)
@@ -174,15 +190,17 @@ class OffStrategy(_Base):
 
     # -- reads --------------------------------------------------------------------------------
 
-    async def select(self, pk: Mapping[str, Any], *, primary: bool = False) -> Row | None:
+    async def select(
+        self, pk: Mapping[str, Any], *, primary: bool = False, ws: str | None = None
+    ) -> Row | None:
         """See :meth:`kongdao.connector.Strategy.select`."""
         self.connector.check_open(self.name)
-        return self._select(pk)
+        return None if self._elsewhere(ws) else self._select(pk)
 
-    async def select_by_field(self, field: str, value: Any) -> Row | None:
+    async def select_by_field(self, field: str, value: Any, *, ws: str | None = None) -> Row | None:
         """See :meth:`kongdao.connector.Strategy.select_by_field`."""
         self.connector.check_open(self.name)
-        return self._select_by_field(field, value)
+        return None if self._elsewhere(ws) else self._select_by_field(field, value)
 
     def _page(
         self, snapshot: Snapshot, positions: Sequence[int] | None, start: int, size: int
@@ -203,12 +221,15 @@ class OffStrategy(_Base):
         *,
         tags: Sequence[str] | None = None,
         tags_cond: str = "and",
+        ws: str | None = None,
     ) -> Page:
         """See :meth:`kongdao.connector.Strategy.page`."""
         self.connector.check_open(self.name)
         snapshot, start = self._snapshot(offset)
         positions: Sequence[int] | None = None
-        if tags is not None:
+        if self._elsewhere(ws):
+            positions = ()
+        elif tags is not None:
             positions = self._tagged(snapshot, tags, tags_cond)
         return self._page(snapshot, positions, start, size)
 
@@ -227,24 +248,30 @@ class OffStrategy(_Base):
         return sorted(common)
 
     async def page_for(
-        self, field: str, foreign_pk: Mapping[str, Any], size: int, offset: str | None
+        self,
+        field: str,
+        foreign_pk: Mapping[str, Any],
+        size: int,
+        offset: str | None,
+        *,
+        ws: str | None = None,
     ) -> Page:
         """See :meth:`kongdao.connector.Strategy.page_for`."""
         self.connector.check_open(self.name)
         snapshot, start = self._snapshot(offset)
         table = self._table(snapshot)
-        if table is None:
+        if table is None or self._elsewhere(ws):
             return [], None
         key = table.field_key(field, foreign_pk)
         index = table.by_foreign.get(field, {})
         children = () if key is None else index.get(key, ())
         return self._page(snapshot, children, start, size)
 
-    async def count(self) -> int:
+    async def count(self, *, ws: str | None = None) -> int:
         """See :meth:`kongdao.connector.Strategy.count`."""
         self.connector.check_open(self.name)
         table = self._table(self.connector.snapshot)
-        if table is None:
+        if table is None or self._elsewhere(ws):
             return 0
         if table.expiry is None:
             return len(table.rows)
@@ -254,40 +281,53 @@ class OffStrategy(_Base):
     # -- writes: Kong reads first, then refuses ------------------------------------------------
 
     async def update(
-        self, pk: Mapping[str, Any], apply: ApplyFn, *, ttl: int | None = None
+        self,
+        pk: Mapping[str, Any],
+        apply: ApplyFn,
+        *,
+        ttl: int | None = None,
+        ws: str | None = None,
     ) -> WriteResult | None:
         """``None`` for a missing row; otherwise ``apply`` it, then refuse (``cannot update``)."""
         self.connector.check_open(self.name)
-        stored = self._select(pk)
+        stored = None if self._elsewhere(ws) else self._select(pk)
         if stored is None:
             return None
         apply(stored)
         raise unsupported("update", self.name)
 
     async def update_by_field(
-        self, field: str, value: Any, apply: ApplyFn, *, ttl: int | None = None
+        self,
+        field: str,
+        value: Any,
+        apply: ApplyFn,
+        *,
+        ttl: int | None = None,
+        ws: str | None = None,
     ) -> WriteResult | None:
         """As :meth:`update`: ``cannot update '<entity>' entities by '<field>' ...``."""
         self.connector.check_open(self.name)
-        stored = self._select_by_field(field, value)
+        stored = None if self._elsewhere(ws) else self._select_by_field(field, value)
         if stored is None:
             return None
         apply(stored)
         raise unsupported_by("update", self.name, field)
 
-    async def delete(self, pk: Mapping[str, Any], *, cascaded: bool = True) -> DeleteResult:
+    async def delete(
+        self, pk: Mapping[str, Any], *, cascaded: bool = True, ws: str | None = None
+    ) -> DeleteResult:
         """Nothing to do for a missing row; otherwise refused (``cannot remove``)."""
         self.connector.check_open(self.name)
-        if self._select(pk) is None:
+        if self._elsewhere(ws) or self._select(pk) is None:
             return DeleteResult(None)
         raise unsupported("remove", self.name)
 
     async def delete_by_field(
-        self, field: str, value: Any, *, cascaded: bool = True
+        self, field: str, value: Any, *, cascaded: bool = True, ws: str | None = None
     ) -> DeleteResult:
         """As :meth:`delete`: ``cannot remove '<entity>' entities by '<field>' ...``."""
         self.connector.check_open(self.name)
-        if self._select_by_field(field, value) is None:
+        if self._elsewhere(ws) or self._select_by_field(field, value) is None:
             return DeleteResult(None)
         raise unsupported_by("remove", self.name, field)
 
@@ -327,12 +367,14 @@ class OffTagsStrategy(_Base):
         rows, _ = self._pairs(snapshot, snapshot.tags_by_tag.get(tag, ()), 0, 1)
         return rows[0] if rows else None
 
-    async def select(self, pk: Mapping[str, Any], *, primary: bool = False) -> Row | None:
+    async def select(
+        self, pk: Mapping[str, Any], *, primary: bool = False, ws: str | None = None
+    ) -> Row | None:
         """The first pair (by entity id) of the tag ``pk["tag"]``, or ``None``."""
         self.connector.check_open(self.name)
         return self._first(pk.get("tag"))
 
-    async def select_by_field(self, field: str, value: Any) -> Row | None:
+    async def select_by_field(self, field: str, value: Any, *, ws: str | None = None) -> Row | None:
         """As :meth:`select`, for the ``tag`` field (the only unique one)."""
         self.connector.check_open(self.name)
         return self._first(value) if field == "tag" else None
@@ -344,6 +386,7 @@ class OffTagsStrategy(_Base):
         *,
         tags: Sequence[str] | None = None,
         tags_cond: str = "and",
+        ws: str | None = None,
     ) -> Page:
         """Every (tag, entity) pair, by entity id then tag position."""
         self.connector.check_open(self.name)
@@ -357,14 +400,20 @@ class OffTagsStrategy(_Base):
         return self._pairs(snapshot, snapshot.tags_by_tag.get(tag, ()), start, size)
 
     async def page_for(
-        self, field: str, foreign_pk: Mapping[str, Any], size: int, offset: str | None
+        self,
+        field: str,
+        foreign_pk: Mapping[str, Any],
+        size: int,
+        offset: str | None,
+        *,
+        ws: str | None = None,
     ) -> Page:
         """``tags`` has no foreign key: always an empty page."""
         self.connector.check_open(self.name)
         self._snapshot(offset)  # a bad offset is still an error
         return [], None
 
-    async def count(self) -> int:
+    async def count(self, *, ws: str | None = None) -> int:
         """The number of live (tag, entity) pairs."""
         self.connector.check_open(self.name)
         snapshot = self.connector.snapshot
@@ -372,23 +421,36 @@ class OffTagsStrategy(_Base):
         return len(rows)
 
     async def update(
-        self, pk: Mapping[str, Any], apply: ApplyFn, *, ttl: int | None = None
+        self,
+        pk: Mapping[str, Any],
+        apply: ApplyFn,
+        *,
+        ttl: int | None = None,
+        ws: str | None = None,
     ) -> WriteResult | None:
         """Refused: ``cannot update 'tags' entities when not using a database``."""
         raise unsupported("update", self.name)
 
     async def update_by_field(
-        self, field: str, value: Any, apply: ApplyFn, *, ttl: int | None = None
+        self,
+        field: str,
+        value: Any,
+        apply: ApplyFn,
+        *,
+        ttl: int | None = None,
+        ws: str | None = None,
     ) -> WriteResult | None:
         """Refused: ``cannot update 'tags' entities by '<field>' ...``."""
         raise unsupported_by("update", self.name, field)
 
-    async def delete(self, pk: Mapping[str, Any], *, cascaded: bool = True) -> DeleteResult:
+    async def delete(
+        self, pk: Mapping[str, Any], *, cascaded: bool = True, ws: str | None = None
+    ) -> DeleteResult:
         """Refused: ``cannot remove 'tags' entities when not using a database``."""
         raise unsupported("remove", self.name)
 
     async def delete_by_field(
-        self, field: str, value: Any, *, cascaded: bool = True
+        self, field: str, value: Any, *, cascaded: bool = True, ws: str | None = None
     ) -> DeleteResult:
         """Refused: ``cannot remove 'tags' entities by '<field>' ...``."""
         raise unsupported_by("remove", self.name, field)

@@ -20,9 +20,16 @@ def create_table_sql(schema: EntitySchema, schemas: Mapping[str, EntitySchema]) 
 
     Tables are unqualified: the migration runner sets ``search_path`` to the configured schema.
     Foreign keys to entities missing from ``schemas`` get a column but no constraint.
+
+    Workspaceable entities (as Kong's ``009_200_to_210`` makes them): a ``ws_id`` column
+    referencing ``workspaces``, unique fields unique per ``(ws_id, field)`` except those
+    ``unique_across_ws``, a ``UNIQUE (id, ws_id)`` that foreign keys of other workspaceable
+    entities reference together with their own ``ws_id``, so a reference never crosses
+    workspaces.
     """
     name = schema.name or ""
     t = quote_ident(name)
+    ws = schema.workspaceable
     cols: list[str] = []
     extra: list[str] = []
     for fname, f in schema.fields:
@@ -36,27 +43,43 @@ def create_table_sql(schema: EntitySchema, schemas: Mapping[str, EntitySchema]) 
                 on_delete = {"cascade": "CASCADE", "null": "SET NULL"}.get(
                     f.on_delete or "restrict", "RESTRICT"
                 )
+                local, remote = quote_ident(col), quote_ident(pk)
+                if ws and ref.workspaceable:
+                    local, remote = f'{local}, "ws_id"', f'{remote}, "ws_id"'
+                    if on_delete == "SET NULL":
+                        on_delete = f"SET NULL ({quote_ident(col)})"
                 extra.append(
                     f"CONSTRAINT {quote_ident(f'{name}_{col}_fkey')} FOREIGN KEY "
-                    f"({quote_ident(col)}) REFERENCES {quote_ident(ref.name or '')} "
-                    f"({quote_ident(pk)}) ON DELETE {on_delete}"
+                    f"({local}) REFERENCES {quote_ident(ref.name or '')} "
+                    f"({remote}) ON DELETE {on_delete}"
                 )
         else:
             col = fname
             cols.append(f"{quote_ident(col)} {column_type(f)}")
         if f.unique:
-            extra.append(
-                f"CONSTRAINT {quote_ident(f'{name}_{col}_key')} UNIQUE ({quote_ident(col)})"
-            )
+            key = quote_ident(col)
+            if ws and not f.unique_across_ws:
+                key = f'"ws_id", {key}'
+            extra.append(f"CONSTRAINT {quote_ident(f'{name}_{col}_key')} UNIQUE ({key})")
     if schema.composite_cache_key:
         cols.append('"cache_key" TEXT')
         extra.append(f'CONSTRAINT {quote_ident(f"{name}_cache_key_key")} UNIQUE ("cache_key")')
+    if ws:
+        cols.append('"ws_id" UUID')
+        extra.append(
+            f'CONSTRAINT {quote_ident(f"{name}_ws_id_fkey")} FOREIGN KEY ("ws_id") '
+            'REFERENCES "workspaces" ("id") ON DELETE RESTRICT'
+        )
     if schema.ttl:
         cols.append('"ttl" TIMESTAMP WITH TIME ZONE')
-    pk_cols = ", ".join(
-        quote_ident(f"{k}_id" if schema.field_map[k].type == "foreign" else k)
-        for k in schema.primary_key
-    )
+    pk_names = [
+        f"{k}_id" if schema.field_map[k].type == "foreign" else k for k in schema.primary_key
+    ]
+    pk_cols = ", ".join(quote_ident(k) for k in pk_names)
+    if ws:
+        extra.insert(
+            0, f'CONSTRAINT {quote_ident(f"{name}_id_ws_id_key")} UNIQUE ({pk_cols}, "ws_id")'
+        )
     body = ",\n  ".join(
         [*cols, f"CONSTRAINT {quote_ident(f'{name}_pkey')} PRIMARY KEY ({pk_cols})", *extra]
     )

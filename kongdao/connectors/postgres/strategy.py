@@ -170,6 +170,7 @@ class PostgresStrategy:
         self.pk_fields = [schema.field_map[k] for k in schema.primary_key]
         self.has_ttl = schema.ttl
         self.has_cache_key = schema.composite_cache_key
+        self.workspaceable = schema.workspaceable
         self._convert_foreign = [c for c in cols if c.kind == "foreign"]
         # children: (entity name, foreign field, on_delete) of every schema referencing this one
         self.children: list[tuple[str, str, str]] = [
@@ -184,6 +185,8 @@ class PostgresStrategy:
 
     def _build(self) -> None:
         sel = [c.select for c in self.columns]
+        if self.workspaceable:
+            sel.append('"ws_id"::TEXT AS "ws_id"')
         if self.has_ttl:
             sel.append('FLOOR(EXTRACT(EPOCH FROM ("ttl" - CURRENT_TIMESTAMP)))::BIGINT AS "ttl"')
         self.select_cols = ", ".join(sel)
@@ -196,6 +199,9 @@ class PostgresStrategy:
         if self.has_cache_key:
             write_cols.append("cache_key")
             params.append("{}")
+        if self.workspaceable:
+            write_cols.append("ws_id")
+            params.append("{}::UUID")
         self.n_values = len(write_cols)
         placeholders = [p.format(f"${i}") for i, p in enumerate(params, 1)]
         ttl_param = f"${self.n_values + 1}"
@@ -209,21 +215,28 @@ class PostgresStrategy:
             f"RETURNING {self.select_cols}"
         )
         pk_where = " AND ".join(f"{quote_ident(c.column)} = ${i}" for i, c in enumerate(self.pk, 1))
-        self.select_sql = f"SELECT {self.select_cols} FROM {self.table} WHERE {pk_where}{and_alive}"
-        self.select_for_update_sql = self.select_sql + " FOR UPDATE"
-        self.by_field_sql: dict[str, str] = {}
-        self.by_field_for_update_sql: dict[str, str] = {}
+        npk = len(self.pk)
+        # every statement that finds rows has a second, workspace-scoped form (Kong's scoped
+        # and _global statements): [0] any workspace, [1] "ws_id" = the next parameter
+        ws_pk = f' AND "ws_id" = ${npk + 1}::UUID' if self.workspaceable else ""
+        select_sql = f"SELECT {self.select_cols} FROM {self.table} WHERE {pk_where}{and_alive}"
+        self.select_sql = (select_sql, select_sql + ws_pk)
+        self.select_for_update_sql = (
+            select_sql + " FOR UPDATE",
+            select_sql + ws_pk + " FOR UPDATE",
+        )
+        self.by_field_sql: dict[str, tuple[str, str]] = {}
+        self.by_field_for_update_sql: dict[str, tuple[str, str]] = {}
+        ws_1 = ' AND "ws_id" = $2::UUID' if self.workspaceable else ""
         for fname in (*self.schema.unique_fields, *(("cache_key",) if self.has_cache_key else ())):
             col = "cache_key" if fname == "cache_key" else self.by_field[fname].column
-            sql = (
-                f"SELECT {self.select_cols} FROM {self.table} "
-                f"WHERE {quote_ident(col)} = $1{and_alive} LIMIT 1"
-            )
-            self.by_field_sql[fname] = sql
-            self.by_field_for_update_sql[fname] = sql + " FOR UPDATE"
+            base = f"SELECT {self.select_cols} FROM {self.table} WHERE {quote_ident(col)} = $1"
+            sqls = (f"{base}{and_alive} LIMIT 1", f"{base}{ws_1}{and_alive} LIMIT 1")
+            self.by_field_sql[fname] = sqls
+            self.by_field_for_update_sql[fname] = (sqls[0] + " FOR UPDATE", sqls[1] + " FOR UPDATE")
 
-        # UPDATE by primary key: every non-pk column from $k+1.., pk in $1..$k
-        npk = len(self.pk)
+        # UPDATE by primary key: every non-pk column from $k+1.., pk in $1..$k (the row was
+        # found and locked first: the workspace is already checked, and never changes)
         pk_cols = {c.column for c in self.pk}
         sets: list[str] = []
         idx = npk
@@ -248,10 +261,14 @@ class PostgresStrategy:
                 f"UPDATE {self.table} SET {set_sql}{ttl_set} WHERE {pk_where} "
                 f"RETURNING {self.select_cols}"
             )
-        non_pk = [c for c in write_cols if c not in pk_cols]
+        non_pk = [c for c in write_cols if c not in pk_cols and c != "ws_id"]
         if self.has_ttl:
             non_pk.append("ttl")
         excluded = ", ".join(f"{quote_ident(c)} = EXCLUDED.{quote_ident(c)}" for c in non_pk)
+        if self.workspaceable:
+            # a key held in another workspace is not replaced (no row comes back)
+            excluded += f' WHERE {self.table}."ws_id" = EXCLUDED."ws_id"'
+
         pk_list = ", ".join(quote_ident(c.column) for c in self.pk)
         # Upserts insert with ON CONFLICT DO NOTHING first: when a concurrent writer created
         # the row in between, nothing is written and the row is then locked and updated, so
@@ -263,44 +280,64 @@ class PostgresStrategy:
             f"{insert_sql}ON CONFLICT ({pk_list}) DO NOTHING{returning}",
             f"{insert_sql}ON CONFLICT ({pk_list}) DO UPDATE SET {excluded}{returning}",
         )
-        self.upsert_on_field_sql = {
-            fname: (
-                f"{insert_sql}ON CONFLICT ({quote_ident(self.by_field[fname].column)}) "
-                f"DO NOTHING{returning}",
-                f"{insert_sql}ON CONFLICT ({quote_ident(self.by_field[fname].column)}) "
-                f"DO UPDATE SET {excluded}{returning}",
+        self.upsert_on_field_sql = {}
+        for fname in self.schema.unique_fields:
+            f = self.schema.field_map[fname]
+            if not f.unique:
+                continue
+            target = quote_ident(self.by_field[fname].column)
+            if self.workspaceable and not f.unique_across_ws:
+                target = f'"ws_id", {target}'
+            self.upsert_on_field_sql[fname] = (
+                f"{insert_sql}ON CONFLICT ({target}) DO NOTHING{returning}",
+                f"{insert_sql}ON CONFLICT ({target}) DO UPDATE SET {excluded}{returning}",
             )
-            for fname in self.schema.unique_fields
-            if self.schema.field_map[fname].unique
-        }
         self.delete_sql = f"DELETE FROM {self.table} WHERE {pk_where}"
         # without cascade rows to report, a delete is one statement (the foreign keys cascade
         # or refuse by themselves)
+        delete_returning = f"DELETE FROM {self.table} WHERE {pk_where}"
         self.delete_returning_sql = (
-            f"DELETE FROM {self.table} WHERE {pk_where}{and_alive} RETURNING {self.select_cols}"
+            f"{delete_returning}{and_alive} RETURNING {self.select_cols}",
+            f"{delete_returning}{ws_pk}{and_alive} RETURNING {self.select_cols}",
         )
-        self.delete_by_field_returning_sql = {
-            fname: (
-                f"DELETE FROM {self.table} WHERE {quote_ident(self.by_field[fname].column)} = $1"
-                f"{and_alive} RETURNING {self.select_cols}"
-            )
-            for fname in self.schema.unique_fields
+        self.delete_by_field_returning_sql = {}
+        for fname in self.schema.unique_fields:
             # an endpoint key need not be unique: one statement could delete several rows
-            if self.schema.field_map[fname].unique
-        }
-        self.count_sql = f"SELECT count(*) FROM {self.table}" + (f" WHERE {alive}" if alive else "")
+            if not self.schema.field_map[fname].unique:
+                continue
+            base = f"DELETE FROM {self.table} WHERE {quote_ident(self.by_field[fname].column)} = $1"
+            self.delete_by_field_returning_sql[fname] = (
+                f"{base}{and_alive} RETURNING {self.select_cols}",
+                f"{base}{ws_1}{and_alive} RETURNING {self.select_cols}",
+            )
+        count_conds = [alive] if alive else []
+        self.count_sql = (
+            f"SELECT count(*) FROM {self.table}"
+            + (f" WHERE {' AND '.join(count_conds)}" if count_conds else ""),
+            f"SELECT count(*) FROM {self.table} WHERE "
+            + " AND ".join([*count_conds, '"ws_id" = $1::UUID'])
+            if self.workspaceable
+            else "",
+        )
         self.truncate_sql = f"TRUNCATE {self.table} CASCADE"
         self.order_by = ", ".join(quote_ident(c.column) for c in self.pk)
         self._page_sql: dict[tuple[Any, ...], str] = {}
 
-    def page_sql(self, *, fk: str | None, tags: str | None, after: bool) -> str:
-        """The keyset page query for one combination of filters (built once, cached)."""
-        key = (fk, tags, after)
+    def page_sql(self, *, fk: str | None, tags: str | None, after: bool, ws: bool = False) -> str:
+        """The keyset page query for one combination of filters (built once, cached).
+
+        Parameters in order: the workspace id (``ws``), the foreign key, the tags, the last key
+        of the previous page, the limit.
+        """
+        key = (fk, tags, after, ws)
         sql = self._page_sql.get(key)
         if sql is not None:
             return sql
         conds: list[str] = []
         n = 0
+        if ws:
+            n += 1
+            conds.append(f'"ws_id" = ${n}::UUID')
         if fk is not None:
             n += 1
             conds.append(f"{quote_ident(self.by_field[fk].column)} = ${n}")
@@ -340,9 +377,13 @@ class PostgresStrategy:
             out.append(row.get("cache_key"))
         return out
 
-    def insert_args(self, row: Mapping[str, Any], ttl: int | None) -> list[Any]:
-        """The bound values of an INSERT: the row's values, then the expiry for ttl schemas."""
+    def insert_args(
+        self, row: Mapping[str, Any], ttl: int | None, ws: str | None = None
+    ) -> list[Any]:
+        """The bound values of an INSERT: the row's values, the workspace, the expiry."""
         args = self.values(row)
+        if self.workspaceable:
+            args.append(ws)
         if self.has_ttl:
             args.append(self._expiry(ttl))
         return args
@@ -358,10 +399,29 @@ class PostgresStrategy:
             return value
         return self.by_field[field].to_db(value)
 
+    def _scoped(self, sqls: tuple[str, str], args: list[Any], ws: str | None) -> str:
+        """The statement of ``sqls`` for ``ws`` (``args`` gets the workspace id appended)."""
+        if ws is None or not self.workspaceable:
+            return sqls[0]
+        args.append(ws)
+        return sqls[1]
+
+    def _by_field(
+        self, sqls: Mapping[str, tuple[str, str]], field: str, value: Any, ws: str | None
+    ) -> tuple[str, list[Any]]:
+        """A by-field statement and its arguments.
+
+        Fields unique across workspaces are looked up globally.
+        """
+        args = [self._field_value(field, value)]
+        if field != "cache_key" and self.schema.field_map[field].unique_across_ws:
+            ws = None
+        return self._scoped(sqls[field], args, ws), args
+
     # -- error mapping ------------------------------------------------------------------------
 
     def _error(
-        self, exc: BaseException, row: Mapping[str, Any] | None = None
+        self, exc: BaseException, row: Mapping[str, Any] | None = None, ws: str | None = None
     ) -> errors.KongDAOError:
         if isinstance(exc, errors.KongDAOError):
             return exc
@@ -372,6 +432,8 @@ class PostgresStrategy:
         if isinstance(exc, asyncpg.ForeignKeyViolationError):
             constraint = constraint_of(exc)
             table = getattr(exc, "table_name", "") or ""
+            if table == self.name and constraint == f"{self.name}_ws_id_fkey":
+                return errors.invalid_workspace(str(ws or ""), strategy=STRATEGY)
             if row is not None and table == self.name:
                 for c in self._convert_foreign:
                     if constraint == f"{self.name}_{c.column}_fkey":
@@ -397,31 +459,35 @@ class PostgresStrategy:
 
     # -- operations ---------------------------------------------------------------------------
 
-    async def insert(self, row: Row, *, ttl: int | None = None) -> Row:
+    async def insert(self, row: Row, *, ttl: int | None = None, ws: str | None = None) -> Row:
         """See :meth:`kongdao.connector.Strategy.insert`."""
-        args = self.insert_args(row, ttl)
+        args = self.insert_args(row, ttl, ws)
         try:
             async with self.connector.pool.acquire() as conn:
                 record = await conn.fetchrow(self.insert_sql, *args)
         except Exception as exc:
-            raise self._error(exc, row) from exc
+            raise self._error(exc, row, ws) from exc
         return self.to_row(record)
 
-    async def select(self, pk: Mapping[str, Any], *, primary: bool = False) -> Row | None:
+    async def select(
+        self, pk: Mapping[str, Any], *, primary: bool = False, ws: str | None = None
+    ) -> Row | None:
         """See :meth:`kongdao.connector.Strategy.select`."""
+        args = self._pk_values(pk)
+        sql = self._scoped(self.select_sql, args, ws)
         try:
             async with self.connector.pool.acquire() as conn:
-                record = await conn.fetchrow(self.select_sql, *self._pk_values(pk))
+                record = await conn.fetchrow(sql, *args)
         except Exception as exc:
             raise self._error(exc) from exc
         return None if record is None else self.to_row(record)
 
-    async def select_by_field(self, field: str, value: Any) -> Row | None:
+    async def select_by_field(self, field: str, value: Any, *, ws: str | None = None) -> Row | None:
         """See :meth:`kongdao.connector.Strategy.select_by_field`."""
-        sql = self.by_field_sql[field]
+        sql, args = self._by_field(self.by_field_sql, field, value, ws)
         try:
             async with self.connector.pool.acquire() as conn:
-                record = await conn.fetchrow(sql, self._field_value(field, value))
+                record = await conn.fetchrow(sql, *args)
         except Exception as exc:
             raise self._error(exc) from exc
         return None if record is None else self.to_row(record)
@@ -446,26 +512,36 @@ class PostgresStrategy:
         *,
         tags: Sequence[str] | None = None,
         tags_cond: str = "and",
+        ws: str | None = None,
     ) -> Page:
         """See :meth:`kongdao.connector.Strategy.page`."""
-        args: list[Any] = []
+        scoped = ws is not None and self.workspaceable
+        args: list[Any] = [ws] if scoped else []
         tag_mode = None
         if tags is not None:
             tag_mode = "or" if tags_cond == "or" and len(tags) > 1 else "and"
             args.append(list(tags))
         if offset is not None:
             args.extend(decode_offset(offset, self.pk_fields))
-        sql = self.page_sql(fk=None, tags=tag_mode, after=offset is not None)
+        sql = self.page_sql(fk=None, tags=tag_mode, after=offset is not None, ws=scoped)
         return await self._page(sql, args, size)
 
     async def page_for(
-        self, field: str, foreign_pk: Mapping[str, Any], size: int, offset: str | None
+        self,
+        field: str,
+        foreign_pk: Mapping[str, Any],
+        size: int,
+        offset: str | None,
+        *,
+        ws: str | None = None,
     ) -> Page:
         """See :meth:`kongdao.connector.Strategy.page_for`."""
-        args: list[Any] = [self.by_field[field].to_db(foreign_pk)]
+        scoped = ws is not None and self.workspaceable
+        args: list[Any] = [ws] if scoped else []
+        args.append(self.by_field[field].to_db(foreign_pk))
         if offset is not None:
             args.extend(decode_offset(offset, self.pk_fields))
-        sql = self.page_sql(fk=field, tags=None, after=offset is not None)
+        sql = self.page_sql(fk=field, tags=None, after=offset is not None, ws=scoped)
         return await self._page(sql, args, size)
 
     async def _write_locked(
@@ -477,6 +553,7 @@ class PostgresStrategy:
         *,
         missing_ok: bool,
         on_conflict_sql: tuple[str, str] | None = None,
+        ws: str | None = None,
     ) -> WriteResult | None:
         new: Row | None = None
         insert_sqls = on_conflict_sql or self.upsert_sql
@@ -501,35 +578,45 @@ class PostgresStrategy:
                         else:
                             written = await conn.fetchrow(self.update_sql, *args)
                         break
-                    args = self.insert_args(new, ttl)
+                    args = self.insert_args(new, ttl, ws)
                     written = await conn.fetchrow(insert_sqls[attempt], *args)
                     if written is not None:
                         break
         except Exception as exc:
-            raise self._error(exc, new) from exc
+            raise self._error(exc, new, ws) from exc
         if written is None:
+            if missing_ok and new is not None:
+                # the key is held by a row of another workspace
+                pk = {k: new.get(k) for k in self.schema.primary_key}
+                raise errors.primary_key_violation(pk, strategy=STRATEGY)
             return None
         return WriteResult(self.to_row(written), old)
 
     async def update(
-        self, pk: Mapping[str, Any], apply: ApplyFn, *, ttl: int | None = None
+        self,
+        pk: Mapping[str, Any],
+        apply: ApplyFn,
+        *,
+        ttl: int | None = None,
+        ws: str | None = None,
     ) -> WriteResult | None:
         """See :meth:`kongdao.connector.Strategy.update`."""
-        return await self._write_locked(
-            self.select_for_update_sql, self._pk_values(pk), apply, ttl, missing_ok=False
-        )
+        args = self._pk_values(pk)
+        sql = self._scoped(self.select_for_update_sql, args, ws)
+        return await self._write_locked(sql, args, apply, ttl, missing_ok=False, ws=ws)
 
     async def update_by_field(
-        self, field: str, value: Any, apply: ApplyFn, *, ttl: int | None = None
+        self,
+        field: str,
+        value: Any,
+        apply: ApplyFn,
+        *,
+        ttl: int | None = None,
+        ws: str | None = None,
     ) -> WriteResult | None:
         """See :meth:`kongdao.connector.Strategy.update_by_field`."""
-        return await self._write_locked(
-            self.by_field_for_update_sql[field],
-            [self._field_value(field, value)],
-            apply,
-            ttl,
-            missing_ok=False,
-        )
+        sql, args = self._by_field(self.by_field_for_update_sql, field, value, ws)
+        return await self._write_locked(sql, args, apply, ttl, missing_ok=False, ws=ws)
 
     async def upsert(
         self,
@@ -538,12 +625,13 @@ class PostgresStrategy:
         *,
         ttl: int | None = None,
         with_old: bool = True,
+        ws: str | None = None,
     ) -> WriteResult:
         """See :meth:`kongdao.connector.Strategy.upsert`."""
         if not with_old:
             # nobody needs the replaced row: one INSERT ... ON CONFLICT DO UPDATE
             new = apply(None)
-            args = self.insert_args(new, ttl)
+            args = self.insert_args(new, ttl, ws)
             try:
                 async with self.connector.pool.acquire() as conn:
                     written = await conn.fetchrow(self.upsert_sql[1], *args)
@@ -553,26 +641,36 @@ class PostgresStrategy:
                 # that writer, then updates its row (or reports a real violation).
                 pass
             except Exception as exc:
-                raise self._error(exc, new) from exc
+                raise self._error(exc, new, ws) from exc
             else:
-                return WriteResult(self.to_row(written), None)
-        result = await self._write_locked(
-            self.select_for_update_sql, self._pk_values(pk), apply, ttl, missing_ok=True
-        )
+                if written is not None:
+                    return WriteResult(self.to_row(written), None)
+                # the key is held by a row of another workspace: the locked path reports it
+        args = self._pk_values(pk)
+        sql = self._scoped(self.select_for_update_sql, args, ws)
+        result = await self._write_locked(sql, args, apply, ttl, missing_ok=True, ws=ws)
         assert result is not None
         return result
 
     async def upsert_by_field(
-        self, field: str, value: Any, apply: ApplyFn, *, ttl: int | None = None
+        self,
+        field: str,
+        value: Any,
+        apply: ApplyFn,
+        *,
+        ttl: int | None = None,
+        ws: str | None = None,
     ) -> WriteResult:
         """See :meth:`kongdao.connector.Strategy.upsert_by_field`."""
+        sql, args = self._by_field(self.by_field_for_update_sql, field, value, ws)
         result = await self._write_locked(
-            self.by_field_for_update_sql[field],
-            [self._field_value(field, value)],
+            sql,
+            args,
             apply,
             ttl,
             missing_ok=True,
             on_conflict_sql=self.upsert_on_field_sql.get(field),
+            ws=ws,
         )
         assert result is not None
         return result
@@ -632,21 +730,27 @@ class PostgresStrategy:
             raise self._error(exc) from exc
         return DeleteResult(None if record is None else self.to_row(record))
 
-    async def delete(self, pk: Mapping[str, Any], *, cascaded: bool = True) -> DeleteResult:
+    async def delete(
+        self, pk: Mapping[str, Any], *, cascaded: bool = True, ws: str | None = None
+    ) -> DeleteResult:
         """See :meth:`kongdao.connector.Strategy.delete`."""
+        args = self._pk_values(pk)
         if not cascaded:
-            return await self._delete_returning(self.delete_returning_sql, self._pk_values(pk))
-        return await self._delete(self.select_for_update_sql, self._pk_values(pk))
+            return await self._delete_returning(
+                self._scoped(self.delete_returning_sql, args, ws), args
+            )
+        return await self._delete(self._scoped(self.select_for_update_sql, args, ws), args)
 
     async def delete_by_field(
-        self, field: str, value: Any, *, cascaded: bool = True
+        self, field: str, value: Any, *, cascaded: bool = True, ws: str | None = None
     ) -> DeleteResult:
         """See :meth:`kongdao.connector.Strategy.delete_by_field`."""
-        args = [self._field_value(field, value)]
         single = self.delete_by_field_returning_sql.get(field)
         if not cascaded and single is not None:
-            return await self._delete_returning(single, args)
-        return await self._delete(self.by_field_for_update_sql[field], args)
+            sql, args = self._by_field(self.delete_by_field_returning_sql, field, value, ws)
+            return await self._delete_returning(sql, args)
+        sql, args = self._by_field(self.by_field_for_update_sql, field, value, ws)
+        return await self._delete(sql, args)
 
     async def truncate(self) -> None:
         """See :meth:`kongdao.connector.Strategy.truncate`."""
@@ -656,11 +760,13 @@ class PostgresStrategy:
         except Exception as exc:
             raise self._error(exc) from exc
 
-    async def count(self) -> int:
+    async def count(self, *, ws: str | None = None) -> int:
         """See :meth:`kongdao.connector.Strategy.count`."""
+        args: list[Any] = []
+        sql = self._scoped(self.count_sql, args, ws)
         try:
             async with self.connector.pool.acquire() as conn:
-                n = await conn.fetchval(self.count_sql)
+                n = await conn.fetchval(sql, *args)
         except Exception as exc:
             raise self._error(exc) from exc
         return int(n)

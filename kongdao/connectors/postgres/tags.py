@@ -94,6 +94,7 @@ class PostgresTagsStrategy:
         *,
         tags: Sequence[str] | None = None,
         tags_cond: str = "and",
+        ws: str | None = None,
     ) -> Page:
         """Every (tag, entity) pair, ordered by entity id then tag position."""
         if offset is None:
@@ -130,7 +131,7 @@ class PostgresTagsStrategy:
     async def truncate(self) -> None:
         """Nothing to do: tags live in the tagged tables."""
 
-    async def count(self) -> int:
+    async def count(self, *, ws: str | None = None) -> int:
         """The number of (tag, entity) pairs."""
         records = await self._fetch(self.count_sql)
         return int(records[0][0])

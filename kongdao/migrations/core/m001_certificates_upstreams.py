@@ -22,7 +22,10 @@ CREATE TABLE IF NOT EXISTS "certificates" (
   "cert_alt" TEXT,
   "key_alt" TEXT,
   "tags" TEXT[],
-  CONSTRAINT "certificates_pkey" PRIMARY KEY ("id")
+  "ws_id" UUID,
+  CONSTRAINT "certificates_pkey" PRIMARY KEY ("id"),
+  CONSTRAINT "certificates_id_ws_id_key" UNIQUE ("id", "ws_id"),
+  CONSTRAINT "certificates_ws_id_fkey" FOREIGN KEY ("ws_id") REFERENCES "workspaces" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "certificates_tags_idx" ON "certificates" USING GIN ("tags");
 
@@ -43,9 +46,12 @@ CREATE TABLE IF NOT EXISTS "snis" (
   "created_at" TIMESTAMP WITH TIME ZONE,
   "tags" TEXT[],
   "certificate_id" UUID,
+  "ws_id" UUID,
   CONSTRAINT "snis_pkey" PRIMARY KEY ("id"),
+  CONSTRAINT "snis_id_ws_id_key" UNIQUE ("id", "ws_id"),
   CONSTRAINT "snis_name_key" UNIQUE ("name"),
-  CONSTRAINT "snis_certificate_id_fkey" FOREIGN KEY ("certificate_id") REFERENCES "certificates" ("id") ON DELETE RESTRICT
+  CONSTRAINT "snis_certificate_id_fkey" FOREIGN KEY ("certificate_id", "ws_id") REFERENCES "certificates" ("id", "ws_id") ON DELETE RESTRICT,
+  CONSTRAINT "snis_ws_id_fkey" FOREIGN KEY ("ws_id") REFERENCES "workspaces" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "snis_certificate_id_idx" ON "snis" ("certificate_id", "id");
 CREATE INDEX IF NOT EXISTS "snis_tags_idx" ON "snis" USING GIN ("tags");
@@ -66,9 +72,12 @@ CREATE TABLE IF NOT EXISTS "upstreams" (
   "tags" TEXT[],
   "host_header" TEXT,
   "client_certificate_id" UUID,
+  "ws_id" UUID,
   CONSTRAINT "upstreams_pkey" PRIMARY KEY ("id"),
-  CONSTRAINT "upstreams_name_key" UNIQUE ("name"),
-  CONSTRAINT "upstreams_client_certificate_id_fkey" FOREIGN KEY ("client_certificate_id") REFERENCES "certificates" ("id") ON DELETE RESTRICT
+  CONSTRAINT "upstreams_id_ws_id_key" UNIQUE ("id", "ws_id"),
+  CONSTRAINT "upstreams_name_key" UNIQUE ("ws_id", "name"),
+  CONSTRAINT "upstreams_client_certificate_id_fkey" FOREIGN KEY ("client_certificate_id", "ws_id") REFERENCES "certificates" ("id", "ws_id") ON DELETE RESTRICT,
+  CONSTRAINT "upstreams_ws_id_fkey" FOREIGN KEY ("ws_id") REFERENCES "workspaces" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "upstreams_client_certificate_id_idx" ON "upstreams" ("client_certificate_id", "id");
 CREATE INDEX IF NOT EXISTS "upstreams_tags_idx" ON "upstreams" USING GIN ("tags");
@@ -80,15 +89,18 @@ CREATE TABLE IF NOT EXISTS "targets" (
   "target" TEXT,
   "weight" BIGINT,
   "tags" TEXT[],
+  "ws_id" UUID,
   CONSTRAINT "targets_pkey" PRIMARY KEY ("id"),
-  CONSTRAINT "targets_upstream_id_fkey" FOREIGN KEY ("upstream_id") REFERENCES "upstreams" ("id") ON DELETE CASCADE
+  CONSTRAINT "targets_id_ws_id_key" UNIQUE ("id", "ws_id"),
+  CONSTRAINT "targets_upstream_id_fkey" FOREIGN KEY ("upstream_id", "ws_id") REFERENCES "upstreams" ("id", "ws_id") ON DELETE CASCADE,
+  CONSTRAINT "targets_ws_id_fkey" FOREIGN KEY ("ws_id") REFERENCES "workspaces" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "targets_upstream_id_idx" ON "targets" ("upstream_id", "id");
 CREATE INDEX IF NOT EXISTS "targets_tags_idx" ON "targets" USING GIN ("tags");
 
 DO $$
 BEGIN
-  ALTER TABLE "services" ADD CONSTRAINT "services_client_certificate_id_fkey" FOREIGN KEY ("client_certificate_id") REFERENCES "certificates" ("id") ON DELETE RESTRICT;
+  ALTER TABLE "services" ADD CONSTRAINT "services_client_certificate_id_fkey" FOREIGN KEY ("client_certificate_id", "ws_id") REFERENCES "certificates" ("id", "ws_id") ON DELETE RESTRICT;
 EXCEPTION WHEN duplicate_object THEN
   NULL;
 END $$;
@@ -105,11 +117,13 @@ CREATE TABLE IF NOT EXISTS "certificates" (
   "cert_alt" text,
   "key_alt" text,
   "tags" list<text>,
+  "ws_id" uuid,
   "kongdao_version" uuid,
   "kongdao_live" boolean,
   "kongdao_empty" set<text>,
   PRIMARY KEY ("id")
 );
+CREATE TABLE IF NOT EXISTS "certificates_by_ws" ("ws_id" uuid, "id" uuid, PRIMARY KEY ("ws_id", "id"));
 CREATE TABLE IF NOT EXISTS "certificates_by_tag" ("tag" text, "id" uuid, PRIMARY KEY ("tag", "id"));
 
 CREATE TABLE IF NOT EXISTS "ca_certificates" (
@@ -132,6 +146,7 @@ CREATE TABLE IF NOT EXISTS "snis" (
   "created_at" timestamp,
   "tags" list<text>,
   "certificate_id" uuid,
+  "ws_id" uuid,
   "kongdao_version" uuid,
   "kongdao_live" boolean,
   "kongdao_empty" set<text>,
@@ -139,6 +154,7 @@ CREATE TABLE IF NOT EXISTS "snis" (
 );
 CREATE TABLE IF NOT EXISTS "snis_by_name" ("value" text PRIMARY KEY, "id" uuid);
 CREATE TABLE IF NOT EXISTS "snis_by_certificate" ("certificate_id" uuid, "id" uuid, PRIMARY KEY ("certificate_id", "id"));
+CREATE TABLE IF NOT EXISTS "snis_by_ws" ("ws_id" uuid, "id" uuid, PRIMARY KEY ("ws_id", "id"));
 CREATE TABLE IF NOT EXISTS "snis_by_tag" ("tag" text, "id" uuid, PRIMARY KEY ("tag", "id"));
 
 CREATE TABLE IF NOT EXISTS "upstreams" (
@@ -157,6 +173,7 @@ CREATE TABLE IF NOT EXISTS "upstreams" (
   "tags" list<text>,
   "host_header" text,
   "client_certificate_id" uuid,
+  "ws_id" uuid,
   "kongdao_version" uuid,
   "kongdao_live" boolean,
   "kongdao_empty" set<text>,
@@ -164,6 +181,7 @@ CREATE TABLE IF NOT EXISTS "upstreams" (
 );
 CREATE TABLE IF NOT EXISTS "upstreams_by_name" ("value" text PRIMARY KEY, "id" uuid);
 CREATE TABLE IF NOT EXISTS "upstreams_by_client_certificate" ("client_certificate_id" uuid, "id" uuid, PRIMARY KEY ("client_certificate_id", "id"));
+CREATE TABLE IF NOT EXISTS "upstreams_by_ws" ("ws_id" uuid, "id" uuid, PRIMARY KEY ("ws_id", "id"));
 CREATE TABLE IF NOT EXISTS "upstreams_by_tag" ("tag" text, "id" uuid, PRIMARY KEY ("tag", "id"));
 
 CREATE TABLE IF NOT EXISTS "targets" (
@@ -173,12 +191,14 @@ CREATE TABLE IF NOT EXISTS "targets" (
   "target" text,
   "weight" bigint,
   "tags" list<text>,
+  "ws_id" uuid,
   "kongdao_version" uuid,
   "kongdao_live" boolean,
   "kongdao_empty" set<text>,
   PRIMARY KEY ("id")
 );
 CREATE TABLE IF NOT EXISTS "targets_by_upstream" ("upstream_id" uuid, "id" uuid, PRIMARY KEY ("upstream_id", "id"));
+CREATE TABLE IF NOT EXISTS "targets_by_ws" ("ws_id" uuid, "id" uuid, PRIMARY KEY ("ws_id", "id"));
 CREATE TABLE IF NOT EXISTS "targets_by_tag" ("tag" text, "id" uuid, PRIMARY KEY ("tag", "id"));
 """
 

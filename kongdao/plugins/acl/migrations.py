@@ -22,9 +22,12 @@ CREATE TABLE IF NOT EXISTS "acls" (
   "group" TEXT,
   "tags" TEXT[],
   "cache_key" TEXT,
+  "ws_id" UUID,
   CONSTRAINT "acls_pkey" PRIMARY KEY ("id"),
-  CONSTRAINT "acls_consumer_id_fkey" FOREIGN KEY ("consumer_id") REFERENCES "consumers" ("id") ON DELETE CASCADE,
-  CONSTRAINT "acls_cache_key_key" UNIQUE ("cache_key")
+  CONSTRAINT "acls_id_ws_id_key" UNIQUE ("id", "ws_id"),
+  CONSTRAINT "acls_consumer_id_fkey" FOREIGN KEY ("consumer_id", "ws_id") REFERENCES "consumers" ("id", "ws_id") ON DELETE CASCADE,
+  CONSTRAINT "acls_cache_key_key" UNIQUE ("cache_key"),
+  CONSTRAINT "acls_ws_id_fkey" FOREIGN KEY ("ws_id") REFERENCES "workspaces" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "acls_consumer_id_idx" ON "acls" ("consumer_id", "id");
 CREATE INDEX IF NOT EXISTS "acls_tags_idx" ON "acls" USING GIN ("tags");
@@ -37,6 +40,7 @@ CREATE TABLE IF NOT EXISTS "acls" (
   "consumer_id" uuid,
   "group" text,
   "tags" list<text>,
+  "ws_id" uuid,
   "kongdao_version" uuid,
   "kongdao_live" boolean,
   "kongdao_empty" set<text>,
@@ -45,6 +49,7 @@ CREATE TABLE IF NOT EXISTS "acls" (
 );
 CREATE TABLE IF NOT EXISTS "acls_by_cache_key" ("value" text PRIMARY KEY, "id" uuid);
 CREATE TABLE IF NOT EXISTS "acls_by_consumer" ("consumer_id" uuid, "id" uuid, PRIMARY KEY ("consumer_id", "id"));
+CREATE TABLE IF NOT EXISTS "acls_by_ws" ("ws_id" uuid, "id" uuid, PRIMARY KEY ("ws_id", "id"));
 CREATE TABLE IF NOT EXISTS "acls_by_tag" ("tag" text, "id" uuid, PRIMARY KEY ("tag", "id"));
 """
 

@@ -6,7 +6,7 @@
 are kept verbatim: a released migration never changes.
 
 The table is where Kong's ``000_base_hmac_auth``, ``002_130_to_140`` and
-``003_200_to_210`` end (without ``ws_id``, as every kongdao table).
+``003_200_to_210`` end, with its ``ws_id`` (per-workspace usernames).
 """
 
 from __future__ import annotations
@@ -25,9 +25,12 @@ CREATE TABLE IF NOT EXISTS "hmacauth_credentials" (
   "username" TEXT,
   "secret" TEXT,
   "tags" TEXT[],
+  "ws_id" UUID,
   CONSTRAINT "hmacauth_credentials_pkey" PRIMARY KEY ("id"),
-  CONSTRAINT "hmacauth_credentials_consumer_id_fkey" FOREIGN KEY ("consumer_id") REFERENCES "consumers" ("id") ON DELETE CASCADE,
-  CONSTRAINT "hmacauth_credentials_username_key" UNIQUE ("username")
+  CONSTRAINT "hmacauth_credentials_id_ws_id_key" UNIQUE ("id", "ws_id"),
+  CONSTRAINT "hmacauth_credentials_consumer_id_fkey" FOREIGN KEY ("consumer_id", "ws_id") REFERENCES "consumers" ("id", "ws_id") ON DELETE CASCADE,
+  CONSTRAINT "hmacauth_credentials_username_key" UNIQUE ("ws_id", "username"),
+  CONSTRAINT "hmacauth_credentials_ws_id_fkey" FOREIGN KEY ("ws_id") REFERENCES "workspaces" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "hmacauth_credentials_consumer_id_idx" ON "hmacauth_credentials" ("consumer_id", "id");
 CREATE INDEX IF NOT EXISTS "hmacauth_credentials_tags_idx" ON "hmacauth_credentials" USING GIN ("tags");
@@ -41,6 +44,7 @@ CREATE TABLE IF NOT EXISTS "hmacauth_credentials" (
   "username" text,
   "secret" text,
   "tags" list<text>,
+  "ws_id" uuid,
   "kongdao_version" uuid,
   "kongdao_live" boolean,
   "kongdao_empty" set<text>,
@@ -48,6 +52,7 @@ CREATE TABLE IF NOT EXISTS "hmacauth_credentials" (
 );
 CREATE TABLE IF NOT EXISTS "hmacauth_credentials_by_username" ("value" text PRIMARY KEY, "id" uuid);
 CREATE TABLE IF NOT EXISTS "hmacauth_credentials_by_consumer" ("consumer_id" uuid, "id" uuid, PRIMARY KEY ("consumer_id", "id"));
+CREATE TABLE IF NOT EXISTS "hmacauth_credentials_by_ws" ("ws_id" uuid, "id" uuid, PRIMARY KEY ("ws_id", "id"));
 CREATE TABLE IF NOT EXISTS "hmacauth_credentials_by_tag" ("tag" text, "id" uuid, PRIMARY KEY ("tag", "id"));
 """
 

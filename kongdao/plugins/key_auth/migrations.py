@@ -21,10 +21,13 @@ CREATE TABLE IF NOT EXISTS "keyauth_credentials" (
   "consumer_id" UUID,
   "key" TEXT,
   "tags" TEXT[],
+  "ws_id" UUID,
   "ttl" TIMESTAMP WITH TIME ZONE,
   CONSTRAINT "keyauth_credentials_pkey" PRIMARY KEY ("id"),
-  CONSTRAINT "keyauth_credentials_consumer_id_fkey" FOREIGN KEY ("consumer_id") REFERENCES "consumers" ("id") ON DELETE CASCADE,
-  CONSTRAINT "keyauth_credentials_key_key" UNIQUE ("key")
+  CONSTRAINT "keyauth_credentials_id_ws_id_key" UNIQUE ("id", "ws_id"),
+  CONSTRAINT "keyauth_credentials_consumer_id_fkey" FOREIGN KEY ("consumer_id", "ws_id") REFERENCES "consumers" ("id", "ws_id") ON DELETE CASCADE,
+  CONSTRAINT "keyauth_credentials_key_key" UNIQUE ("ws_id", "key"),
+  CONSTRAINT "keyauth_credentials_ws_id_fkey" FOREIGN KEY ("ws_id") REFERENCES "workspaces" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "keyauth_credentials_consumer_id_idx" ON "keyauth_credentials" ("consumer_id", "id");
 CREATE INDEX IF NOT EXISTS "keyauth_credentials_tags_idx" ON "keyauth_credentials" USING GIN ("tags");
@@ -38,6 +41,7 @@ CREATE TABLE IF NOT EXISTS "keyauth_credentials" (
   "consumer_id" uuid,
   "key" text,
   "tags" list<text>,
+  "ws_id" uuid,
   "kongdao_version" uuid,
   "kongdao_live" boolean,
   "kongdao_empty" set<text>,
@@ -45,6 +49,7 @@ CREATE TABLE IF NOT EXISTS "keyauth_credentials" (
 );
 CREATE TABLE IF NOT EXISTS "keyauth_credentials_by_key" ("value" text PRIMARY KEY, "id" uuid);
 CREATE TABLE IF NOT EXISTS "keyauth_credentials_by_consumer" ("consumer_id" uuid, "id" uuid, PRIMARY KEY ("consumer_id", "id"));
+CREATE TABLE IF NOT EXISTS "keyauth_credentials_by_ws" ("ws_id" uuid, "id" uuid, PRIMARY KEY ("ws_id", "id"));
 CREATE TABLE IF NOT EXISTS "keyauth_credentials_by_tag" ("tag" text, "id" uuid, PRIMARY KEY ("tag", "id"));
 """
 

@@ -6,8 +6,8 @@
 :func:`kongdao.connectors.cassandra.ddl.create_table_cql` when the migration was written, and
 are kept verbatim: a released migration never changes.
 
-The tables are where Kong's ``000_base_oauth2`` to ``005_210_to_211`` end (without
-``ws_id``, as every kongdao table). Left out: Kong's indexes on ``client_secret`` and
+The tables are where Kong's ``000_base_oauth2`` to ``005_210_to_211`` end, with their
+``ws_id``. Left out: Kong's indexes on ``client_secret`` and
 ``authenticated_userid`` (no DAO method reads by them), and, on Cassandra, the
 ``default_time_to_live = 300`` of ``oauth2_authorization_codes`` (the printer writes no table
 options; the plugin gives every code its ttl).
@@ -33,9 +33,12 @@ CREATE TABLE IF NOT EXISTS "oauth2_credentials" (
   "redirect_uris" TEXT[],
   "tags" TEXT[],
   "client_type" TEXT,
+  "ws_id" UUID,
   CONSTRAINT "oauth2_credentials_pkey" PRIMARY KEY ("id"),
-  CONSTRAINT "oauth2_credentials_consumer_id_fkey" FOREIGN KEY ("consumer_id") REFERENCES "consumers" ("id") ON DELETE CASCADE,
-  CONSTRAINT "oauth2_credentials_client_id_key" UNIQUE ("client_id")
+  CONSTRAINT "oauth2_credentials_id_ws_id_key" UNIQUE ("id", "ws_id"),
+  CONSTRAINT "oauth2_credentials_consumer_id_fkey" FOREIGN KEY ("consumer_id", "ws_id") REFERENCES "consumers" ("id", "ws_id") ON DELETE CASCADE,
+  CONSTRAINT "oauth2_credentials_client_id_key" UNIQUE ("ws_id", "client_id"),
+  CONSTRAINT "oauth2_credentials_ws_id_fkey" FOREIGN KEY ("ws_id") REFERENCES "workspaces" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "oauth2_credentials_consumer_id_idx" ON "oauth2_credentials" ("consumer_id", "id");
 CREATE INDEX IF NOT EXISTS "oauth2_credentials_tags_idx" ON "oauth2_credentials" USING GIN ("tags");
@@ -49,11 +52,14 @@ CREATE TABLE IF NOT EXISTS "oauth2_authorization_codes" (
   "scope" TEXT,
   "challenge" TEXT,
   "challenge_method" TEXT,
+  "ws_id" UUID,
   "ttl" TIMESTAMP WITH TIME ZONE,
   CONSTRAINT "oauth2_authorization_codes_pkey" PRIMARY KEY ("id"),
-  CONSTRAINT "oauth2_authorization_codes_service_id_fkey" FOREIGN KEY ("service_id") REFERENCES "services" ("id") ON DELETE CASCADE,
-  CONSTRAINT "oauth2_authorization_codes_credential_id_fkey" FOREIGN KEY ("credential_id") REFERENCES "oauth2_credentials" ("id") ON DELETE CASCADE,
-  CONSTRAINT "oauth2_authorization_codes_code_key" UNIQUE ("code")
+  CONSTRAINT "oauth2_authorization_codes_id_ws_id_key" UNIQUE ("id", "ws_id"),
+  CONSTRAINT "oauth2_authorization_codes_service_id_fkey" FOREIGN KEY ("service_id", "ws_id") REFERENCES "services" ("id", "ws_id") ON DELETE CASCADE,
+  CONSTRAINT "oauth2_authorization_codes_credential_id_fkey" FOREIGN KEY ("credential_id", "ws_id") REFERENCES "oauth2_credentials" ("id", "ws_id") ON DELETE CASCADE,
+  CONSTRAINT "oauth2_authorization_codes_code_key" UNIQUE ("ws_id", "code"),
+  CONSTRAINT "oauth2_authorization_codes_ws_id_fkey" FOREIGN KEY ("ws_id") REFERENCES "workspaces" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "oauth2_authorization_codes_service_id_idx" ON "oauth2_authorization_codes" ("service_id", "id");
 CREATE INDEX IF NOT EXISTS "oauth2_authorization_codes_credential_id_idx" ON "oauth2_authorization_codes" ("credential_id", "id");
@@ -69,12 +75,15 @@ CREATE TABLE IF NOT EXISTS "oauth2_tokens" (
   "refresh_token" TEXT,
   "authenticated_userid" TEXT,
   "scope" TEXT,
+  "ws_id" UUID,
   "ttl" TIMESTAMP WITH TIME ZONE,
   CONSTRAINT "oauth2_tokens_pkey" PRIMARY KEY ("id"),
-  CONSTRAINT "oauth2_tokens_service_id_fkey" FOREIGN KEY ("service_id") REFERENCES "services" ("id") ON DELETE CASCADE,
-  CONSTRAINT "oauth2_tokens_credential_id_fkey" FOREIGN KEY ("credential_id") REFERENCES "oauth2_credentials" ("id") ON DELETE CASCADE,
-  CONSTRAINT "oauth2_tokens_access_token_key" UNIQUE ("access_token"),
-  CONSTRAINT "oauth2_tokens_refresh_token_key" UNIQUE ("refresh_token")
+  CONSTRAINT "oauth2_tokens_id_ws_id_key" UNIQUE ("id", "ws_id"),
+  CONSTRAINT "oauth2_tokens_service_id_fkey" FOREIGN KEY ("service_id", "ws_id") REFERENCES "services" ("id", "ws_id") ON DELETE CASCADE,
+  CONSTRAINT "oauth2_tokens_credential_id_fkey" FOREIGN KEY ("credential_id", "ws_id") REFERENCES "oauth2_credentials" ("id", "ws_id") ON DELETE CASCADE,
+  CONSTRAINT "oauth2_tokens_access_token_key" UNIQUE ("ws_id", "access_token"),
+  CONSTRAINT "oauth2_tokens_refresh_token_key" UNIQUE ("ws_id", "refresh_token"),
+  CONSTRAINT "oauth2_tokens_ws_id_fkey" FOREIGN KEY ("ws_id") REFERENCES "workspaces" ("id") ON DELETE RESTRICT
 );
 CREATE INDEX IF NOT EXISTS "oauth2_tokens_service_id_idx" ON "oauth2_tokens" ("service_id", "id");
 CREATE INDEX IF NOT EXISTS "oauth2_tokens_credential_id_idx" ON "oauth2_tokens" ("credential_id", "id");
@@ -93,6 +102,7 @@ CREATE TABLE IF NOT EXISTS "oauth2_credentials" (
   "redirect_uris" list<text>,
   "tags" list<text>,
   "client_type" text,
+  "ws_id" uuid,
   "kongdao_version" uuid,
   "kongdao_live" boolean,
   "kongdao_empty" set<text>,
@@ -100,6 +110,7 @@ CREATE TABLE IF NOT EXISTS "oauth2_credentials" (
 );
 CREATE TABLE IF NOT EXISTS "oauth2_credentials_by_client_id" ("value" text PRIMARY KEY, "id" uuid);
 CREATE TABLE IF NOT EXISTS "oauth2_credentials_by_consumer" ("consumer_id" uuid, "id" uuid, PRIMARY KEY ("consumer_id", "id"));
+CREATE TABLE IF NOT EXISTS "oauth2_credentials_by_ws" ("ws_id" uuid, "id" uuid, PRIMARY KEY ("ws_id", "id"));
 CREATE TABLE IF NOT EXISTS "oauth2_credentials_by_tag" ("tag" text, "id" uuid, PRIMARY KEY ("tag", "id"));
 CREATE TABLE IF NOT EXISTS "oauth2_authorization_codes" (
   "id" uuid,
@@ -111,6 +122,7 @@ CREATE TABLE IF NOT EXISTS "oauth2_authorization_codes" (
   "scope" text,
   "challenge" text,
   "challenge_method" text,
+  "ws_id" uuid,
   "kongdao_version" uuid,
   "kongdao_live" boolean,
   PRIMARY KEY ("id")
@@ -118,6 +130,7 @@ CREATE TABLE IF NOT EXISTS "oauth2_authorization_codes" (
 CREATE TABLE IF NOT EXISTS "oauth2_authorization_codes_by_code" ("value" text PRIMARY KEY, "id" uuid);
 CREATE TABLE IF NOT EXISTS "oauth2_authorization_codes_by_service" ("service_id" uuid, "id" uuid, PRIMARY KEY ("service_id", "id"));
 CREATE TABLE IF NOT EXISTS "oauth2_authorization_codes_by_credential" ("credential_id" uuid, "id" uuid, PRIMARY KEY ("credential_id", "id"));
+CREATE TABLE IF NOT EXISTS "oauth2_authorization_codes_by_ws" ("ws_id" uuid, "id" uuid, PRIMARY KEY ("ws_id", "id"));
 CREATE TABLE IF NOT EXISTS "oauth2_tokens" (
   "id" uuid,
   "created_at" timestamp,
@@ -129,6 +142,7 @@ CREATE TABLE IF NOT EXISTS "oauth2_tokens" (
   "refresh_token" text,
   "authenticated_userid" text,
   "scope" text,
+  "ws_id" uuid,
   "kongdao_version" uuid,
   "kongdao_live" boolean,
   PRIMARY KEY ("id")
@@ -137,6 +151,7 @@ CREATE TABLE IF NOT EXISTS "oauth2_tokens_by_access_token" ("value" text PRIMARY
 CREATE TABLE IF NOT EXISTS "oauth2_tokens_by_refresh_token" ("value" text PRIMARY KEY, "id" uuid);
 CREATE TABLE IF NOT EXISTS "oauth2_tokens_by_service" ("service_id" uuid, "id" uuid, PRIMARY KEY ("service_id", "id"));
 CREATE TABLE IF NOT EXISTS "oauth2_tokens_by_credential" ("credential_id" uuid, "id" uuid, PRIMARY KEY ("credential_id", "id"));
+CREATE TABLE IF NOT EXISTS "oauth2_tokens_by_ws" ("ws_id" uuid, "id" uuid, PRIMARY KEY ("ws_id", "id"));
 """
 
 MIGRATIONS: Final = (

@@ -35,6 +35,7 @@ from kongdao.db import DB
 from kongdao.migrations.core import m000_base, m001_certificates_upstreams
 from kongdao.schema import Entity, Field, Ref, entity, field, schema_of, typedefs, virtual
 from kongdao.testing.plugin import backend_dsn, create_tables, known_backends
+from kongdao.workspaces import DEFAULT_WORKSPACE_ID
 
 pytestmark = pytest.mark.cassandra
 
@@ -258,7 +259,9 @@ async def test_forged_state_refused_by_the_server_is_invalid_offset(cdb: DB) -> 
     if connector.settings.protocol_version != 3:
         pytest.skip("the forged state has the protocol v3 layout")
     state = b"\x00\x03abc\x00\x00\x7f\xff\xff\xfe"  # a 3-byte uuid, an empty cell name
-    offset = connector.offsets.encode(strategy._page_key, state)
+    # a workspace's page is a page of its consumers_by_ws partition
+    ws = cdb.default_workspace_id
+    offset = connector.offsets.encode(strategy._page_for_keys["ws"], state, ws.encode())
     with pytest.raises(errors.InvalidOffset) as ei:
         await cdb.consumers.page(1, offset)
     expected = f"'{offset}' is not a valid offset: Invalid value for the paging state"
@@ -376,6 +379,11 @@ async def test_concurrent_renames_to_one_name(cdb: DB) -> None:
     assert again.name == old
 
 
+def per_ws(db: DB, value: str) -> str:
+    """The claimed form of a value unique per workspace: ``"<ws_id>:<value>"``."""
+    return f"{db.default_workspace_id}:{value}"
+
+
 async def claim_owner(db: DB, table: str, value: str) -> str | None:
     connector: Any = db.connector
     stmt = connector.read(f'SELECT "id" FROM {connector.table(table)} WHERE "value" = ?')
@@ -393,7 +401,7 @@ async def test_abandoned_claim_is_taken_over_after_the_grace(cdsn: str, cdb: DB)
         await connector.write(f'DELETE FROM {connector.table("services")} WHERE "id" = ?').run(
             [ghost.id]
         )
-        assert await claim_owner(db, "services_by_name", "ghost") == ghost.id
+        assert await claim_owner(db, "services_by_name", per_ws(db, "ghost")) == ghost.id
         assert await db.services.select_by_name("ghost") is None
 
         # a young claim without its row looks like a writer in flight: refused
@@ -402,7 +410,7 @@ async def test_abandoned_claim_is_taken_over_after_the_grace(cdsn: str, cdb: DB)
 
         await asyncio.sleep(1.6)
         new = await db.services.insert({"name": "ghost", "host": "example.com"})
-        assert await claim_owner(db, "services_by_name", "ghost") == new.id
+        assert await claim_owner(db, "services_by_name", per_ws(db, "ghost")) == new.id
         assert await db.services.select_by_name("ghost") == new
 
 
@@ -416,10 +424,10 @@ async def test_claim_held_by_a_row_without_the_value_is_taken_over(cdsn: str) ->
         await connector.write(
             f'INSERT INTO {connector.table("services_by_name")} ("value", "id") VALUES (?, ?) '
             "USING TIMESTAMP ?"
-        ).run(["stale", holder.id, old])
+        ).run([per_ws(db, "stale"), holder.id, old])
         assert await db.services.select_by_name("stale") is None
         taker = await db.services.insert({"name": "stale", "host": "example.com"})
-        assert await claim_owner(db, "services_by_name", "stale") == taker.id
+        assert await claim_owner(db, "services_by_name", per_ws(db, "stale")) == taker.id
         # the live claim of the holder is untouched
         with pytest.raises(errors.UniqueViolation):
             await db.services.insert({"name": "holder", "host": "example.com"})
@@ -431,14 +439,14 @@ async def test_failed_insert_leaves_no_claim_or_index_row(cdb: DB) -> None:
     missing = str(uuid.uuid4())
     with pytest.raises(errors.ForeignKeyViolation):
         await cdb.routes.insert({"name": "free", "paths": ["/"], "service": {"id": missing}})
-    assert await claim_owner(cdb, "routes_by_name", "free") is None
+    assert await claim_owner(cdb, "routes_by_name", per_ws(cdb, "free")) is None
     route = await cdb.routes.insert({"name": "r2", "paths": ["/"], "service": {"id": svc.id}})
     with pytest.raises(errors.PrimaryKeyViolation):
         await cdb.routes.insert(
             {"id": route.id, "name": "r3", "paths": ["/"], "service": {"id": svc.id}}
         )
-    assert await claim_owner(cdb, "routes_by_name", "r3") is None
-    assert await claim_owner(cdb, "routes_by_name", "r2") == route.id
+    assert await claim_owner(cdb, "routes_by_name", per_ws(cdb, "r3")) is None
+    assert await claim_owner(cdb, "routes_by_name", per_ws(cdb, "r2")) == route.id
 
 
 # -- protocol version, consistency, errors ----------------------------------------------------
@@ -681,9 +689,14 @@ def test_core_migration_is_the_ddl_of_the_core_entities() -> None:
     db = DB(from_dsn("cassandra://127.0.0.1/ks"))
     printed = "\n\n".join(
         create_table_cql(db.schemas[n], db.schemas)
-        for n in ("consumers", "services", "routes", "plugins")
+        for n in ("workspaces", "consumers", "services", "routes", "plugins")
     )
-    assert split_statements(m000_base.CASSANDRA) == split_statements(printed)
+    statements = split_statements(m000_base.CASSANDRA)
+    # the tables, and the seeding of the default workspace (its row and its name's claim)
+    assert [s for s in statements if not s.startswith("INSERT")] == split_statements(printed)
+    seeds = [s for s in statements if s.startswith("INSERT")]
+    assert [s.split('"')[1] for s in seeds] == ["workspaces", "workspaces_by_name"]
+    assert all(DEFAULT_WORKSPACE_ID in s and s.endswith("IF NOT EXISTS") for s in seeds)
     printed = "\n\n".join(
         create_table_cql(db.schemas[n], db.schemas)
         for n in ("certificates", "ca_certificates", "snis", "upstreams", "targets")
