@@ -12,7 +12,10 @@ Names are looked up in this order:
    ``request-termination``, ``request-size-limiting``, ``correlation-id``, ``ip-restriction``,
    ``proxy-cache``, ``grpc-gateway``, ``pre-function``, ``post-function``, ``jwt``,
    ``hmac-auth``, ``oauth2``, ``session``, ``acme``, ``file-log``, ``http-log``, ``prometheus``,
-   ``zipkin``; and ``opentelemetry`` as Kong 3.0.0 first shipped it);
+   ``zipkin``; and ``opentelemetry`` as Kong 3.0.0 first shipped it). They follow Kong 2.8.5,
+   plus the Kong 3.x additions that real configuration files need: ``prometheus`` has Kong
+   3.9.3's metric switches (off by default, as in Kong 3; a 2.8 configuration stays valid and
+   keeps its values);
 2. the ``kongdao.plugins`` entry-point group, so third-party packages add their own::
 
        [project.entry-points."kongdao.plugins"]
