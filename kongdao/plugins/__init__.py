@@ -12,7 +12,10 @@ Names are looked up in this order:
    ``request-termination``, ``request-size-limiting``, ``correlation-id``, ``ip-restriction``,
    ``proxy-cache``, ``grpc-gateway``, ``pre-function``, ``post-function``, ``jwt``,
    ``hmac-auth``, ``oauth2``, ``session``, ``acme``, ``file-log``, ``http-log``, ``prometheus``,
-   ``zipkin``; and ``opentelemetry`` as Kong 3.0.0 first shipped it);
+   ``zipkin``; and ``opentelemetry`` as Kong 3.0.0 first shipped it). They follow Kong 2.8.5,
+   plus the Kong 3.x additions that real configuration files need: ``prometheus`` has Kong
+   3.9.3's metric switches (off by default, as in Kong 3; a 2.8 configuration stays valid and
+   keeps its values), and ``ai-proxy`` is bundled with Kong 3.9.3's OSS schema;
 2. the ``kongdao.plugins`` entry-point group, so third-party packages add their own::
 
        [project.entry-points."kongdao.plugins"]
@@ -37,6 +40,7 @@ from typing import Final
 from kongdao.plugins import (
     acl,
     acme,
+    ai_proxy,
     basic_auth,
     correlation_id,
     cors,
@@ -108,6 +112,7 @@ BUNDLED: Final[Mapping[str, PluginSpec]] = MappingProxyType(
             prometheus.PLUGIN,
             zipkin.PLUGIN,
             opentelemetry.PLUGIN,
+            ai_proxy.PLUGIN,
         )
     }
 )

@@ -1,5 +1,8 @@
 """Kong 2.8.5's jwt, hmac-auth, oauth2, session, acme, file-log, http-log, prometheus and zipkin.
 
+prometheus also has Kong 3.9.3's metric switches (the Kong 3.x addition real files need); a
+2.8 configuration stays valid and keeps its values.
+
 No database. Configurations are validated through ``plugins`` as Kong's
 ``validate_plugin_config_schema`` does (process for insert, then validate_insert); entities
 through their schemas. Ported from Kong's specs where they exist:
@@ -49,6 +52,7 @@ from kongdao.plugins import (
 )
 from kongdao.plugins.oauth2 import secret as oauth2_secret
 from kongdao.plugins.oauth2.dao import OAuth2TokensDAO
+from kongdao.plugins.prometheus.schema import METRIC_SWITCHES
 from kongdao.schema import Entity, EntitySchema, Schema, schema_of
 from kongdao.testing.plugin_configs import config_of, errors_of, insert
 from kongdao.workspaces import DEFAULT_WORKSPACE_ID as WS
@@ -157,7 +161,7 @@ def test_specs_declare_kongs_entities_and_migrations() -> None:
         (acme, ["consumer", "service", "route", "protocols", "config"]),
         (file_log, ["protocols", "config"]),
         (http_log, ["protocols", "config"]),
-        (prometheus, ["config"]),
+        (prometheus, ["protocols", "config"]),
         (zipkin, ["config"]),
     ],
 )
@@ -270,7 +274,17 @@ def test_subschema_fields_are_kongs(module: ModuleType, fields: list[str]) -> No
                 "custom_fields_by_lua",
             ],
         ),
-        (prometheus, ["per_consumer"]),
+        (
+            prometheus,
+            [
+                "per_consumer",
+                "status_code_metrics",
+                "ai_metrics",
+                "latency_metrics",
+                "bandwidth_metrics",
+                "upstream_health_metrics",
+            ],
+        ),
         (
             zipkin,
             [
@@ -1595,14 +1609,54 @@ def test_http_log_refuses_userinfo_with_authorization(schema: EntitySchema) -> N
 # prometheus and zipkin
 
 
+PROMETHEUS_DEFAULTS = {
+    "per_consumer": False,
+    "status_code_metrics": False,
+    "ai_metrics": False,
+    "latency_metrics": False,
+    "bandwidth_metrics": False,
+    "upstream_health_metrics": False,
+}
+
+
 def test_prometheus_config(schema: EntitySchema) -> None:
-    assert config_of(schema, "prometheus", {}) == {"per_consumer": False}
-    assert config_of(schema, "prometheus", {"per_consumer": True}) == {"per_consumer": True}
+    assert config_of(schema, "prometheus", {}) == PROMETHEUS_DEFAULTS
+    # a Kong 2.8 configuration: still valid, its value kept, the 3.x switches off
+    assert config_of(schema, "prometheus", {"per_consumer": True}) == {
+        **PROMETHEUS_DEFAULTS,
+        "per_consumer": True,
+    }
     # not required: an explicit null is kept
-    assert config_of(schema, "prometheus", {"per_consumer": None}) == {"per_consumer": None}
+    assert config_of(schema, "prometheus", {"per_consumer": None}) == {
+        **PROMETHEUS_DEFAULTS,
+        "per_consumer": None,
+    }
     assert errors_of(schema, "prometheus", {"per_consumer": "yes"}) == {
         "config": {"per_consumer": "expected a boolean"}
     }
+
+
+def test_prometheus_takes_kong_3s_metric_switches(schema: EntitySchema) -> None:
+    # a Kong 3 file (the corpus's 041, 047, 058): every switch on
+    switches = dict.fromkeys(METRIC_SWITCHES, True)
+    assert config_of(schema, "prometheus", switches) == {**PROMETHEUS_DEFAULTS, **switches}
+    assert errors_of(
+        schema, "prometheus", {"latency_metrics": "yes", "ai_metrics": 1, "wasm_metrics": True}
+    ) == {
+        "config": {
+            "latency_metrics": "expected a boolean",
+            "ai_metrics": "expected a boolean",
+            # not in Kong 3.9.3 OSS
+            "wasm_metrics": "unknown field",
+        }
+    }
+
+
+def test_prometheus_row_stored_before_the_switches_reads_them_as_off(schema: EntitySchema) -> None:
+    # a row written with Kong 2.8's schema has no switch: reading it fills their defaults
+    row = {"id": new_id(), "name": "prometheus", "config": {"per_consumer": True}}
+    read = schema.process_auto_fields(row, "select")
+    assert read["config"] == {**PROMETHEUS_DEFAULTS, "per_consumer": True}
 
 
 ZIPKIN_DEFAULTS = {
