@@ -15,6 +15,12 @@ backend is a :class:`DBLessMirror` of two real DBs, joined through public paths 
   the source's content: :func:`kongdao.declarative.export_from_db` (Kong's ``db_export``),
   then :func:`kongdao.declarative.load_into_cache` (the atomic swap a gateway does).
 
+What a test sees between two writes is one loaded configuration, with the off connector's
+rules: page offsets are positions in it, and a pager that spans a reload finishes on the
+configuration it started on while the connector keeps it (``keep_snapshots``: one reload);
+TTLs are the whole seconds the export read, so a reloaded row may report one second less than
+the database does.
+
 Tests see one object with the shape of a :class:`~kongdao.db.DB`: ``db.services``,
 ``db.daos[name]``, ``db.events`` (the source's: writes emit there), ``db.schemas``,
 ``db.truncate()``, and ``db.connector``: the **off** connector, so tests branch on its
