@@ -1,7 +1,7 @@
 """pytest plugin: real databases, a ``db`` fixture per backend, and blueprints.
 
-Backends come from ``KONGDAO_TEST_BACKENDS`` (comma-separated; default: every connector this
-plugin knows). Servers:
+Backends come from ``KONGDAO_TEST_BACKENDS`` (comma-separated; default: ``postgres``,
+``cassandra`` and ``off``). Servers:
 
 * PostgreSQL: ``KONGDAO_TEST_PG_DSN`` (an administrative DSN, default
   ``postgresql://postgres@127.0.0.1:5432/postgres``); a fresh database is created for the
@@ -10,6 +10,11 @@ plugin knows). Servers:
   ``cassandra://127.0.0.1:9042/?protocol_version=3``, the local Cassandra 2.1 that
   ``make cassandra-up`` starts; its keyspace part is ignored); a fresh keyspace
   ``kongdao_test_<hex>`` is created by the bootstrap and dropped at the end.
+* ``off`` (DB-less): the ``db`` fixture is a :class:`~kongdao.testing.dbless.DBLessMirror`:
+  writes go to a PostgreSQL database of its own (on the server above), reads are served by a
+  DB-less DB reloaded from that database's export before a read that follows a write. Only
+  tests marked ``reads`` run on it; the others are deselected at collection, and one line of
+  the report says how many.
 
 A backend that cannot be reached is skipped with the reason locally, and fails the run under CI
 (``CI=true``): CI must prove every connector, every time.
@@ -20,7 +25,14 @@ Fixtures:
   the backends (test ids ``[postgres]``...);
 * ``bp``: blueprints that insert valid entities with unique names (``await bp.routes()``
   creates its service);
-* ``backend``: the backend's name; ``dsn_for``: a DSN for a fresh :func:`kongdao.connect`.
+* ``backend``: the backend's name; ``dsn_for``: a DSN for a fresh :func:`kongdao.connect`
+  (none for ``off``: a test that opens its own DB fails there, so it is not a ``reads`` test).
+
+Marker:
+
+* ``reads``: the test checks read behaviour only (its setup may write); it runs on ``off``
+  too. Mark a test, a parameter (``pytest.param(..., marks=pytest.mark.reads)``) or a module
+  (``pytestmark = pytest.mark.reads``).
 """
 
 from __future__ import annotations
@@ -35,8 +47,17 @@ import pytest
 
 import kongdao
 from kongdao.db import DB
+from kongdao.testing.dbless import DBLessMirror
 
-__all__ = ["Blueprints", "backend_dsn", "create_tables", "known_backends"]
+__all__ = ["OFF", "READS", "Blueprints", "backend_dsn", "create_tables", "known_backends"]
+
+OFF = "off"
+"""The DB-less backend's name (and its test ids: ``test_x[off]``)."""
+
+READS = "reads"
+"""The marker of tests that check read behaviour only: they run on :data:`OFF` too."""
+
+FixtureDB = DB | DBLessMirror
 
 _PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 _CASSANDRA = "cassandra://127.0.0.1:9042/?protocol_version=3"
@@ -47,7 +68,7 @@ def known_backends() -> list[str]:
     env = os.environ.get("KONGDAO_TEST_BACKENDS")
     if env:
         return [b.strip() for b in env.split(",") if b.strip()]
-    return ["postgres", "cassandra"]
+    return ["postgres", "cassandra", OFF]
 
 
 def _in_ci() -> bool:
@@ -61,14 +82,15 @@ def _unavailable(backend: str, why: str) -> None:
     pytest.skip(message)
 
 
-async def _create_pg_database() -> tuple[str, Callable[[], Any]]:
+async def _create_pg_database(backend: str) -> tuple[str, Callable[[], Any]]:
     import asyncpg
 
     admin = os.environ.get("KONGDAO_TEST_PG_DSN", _PG_ADMIN)
     try:
         conn = await asyncpg.connect(admin, timeout=10)
     except Exception as exc:
-        _unavailable("postgres", f"{type(exc).__name__}: {exc}")
+        why = f"{type(exc).__name__}: {exc}"
+        _unavailable(backend, why if backend == "postgres" else f"its PostgreSQL: {why}")
         raise
     name = f"kongdao_test_{secrets.token_hex(4)}"
     await conn.execute(f'CREATE DATABASE "{name}"')
@@ -116,11 +138,14 @@ _databases: dict[str, str] = {}
 
 
 async def backend_dsn(backend: str) -> str:
-    """The DSN of this session's test database on ``backend`` (created on first use)."""
+    """The DSN of this session's test database on ``backend`` (created on first use).
+
+    For :data:`OFF`, the PostgreSQL database that takes the writes of its tests.
+    """
     if backend in _databases:
         return _databases[backend]
-    if backend == "postgres":
-        dsn, drop = await _create_pg_database()
+    if backend in ("postgres", OFF):
+        dsn, drop = await _create_pg_database(backend)
         _cleanups.append(drop)
     elif backend == "cassandra":
         dsn, drop = await _create_cassandra_keyspace()
@@ -147,29 +172,66 @@ async def _session_cleanup() -> AsyncIterator[None]:
         await drop()
     _cleanups.clear()
     _databases.clear()
+    _bootstrapped.clear()
+
+
+_bootstrapped: set[str] = set()
+
+
+async def _bootstrapped_dsn(backend: str) -> str:
+    dsn = await backend_dsn(backend)
+    if dsn not in _bootstrapped:
+        async with kongdao.connect(dsn, ttl_cleanup_interval=None, check_migrations=False) as db:
+            await db.migrations.bootstrap()
+        _bootstrapped.add(dsn)
+    return dsn
+
+
+async def _connect(dsn: str) -> DB:
+    # The pool size is a PostgreSQL setting (the Cassandra driver multiplexes connections).
+    settings: dict[str, Any] = {"pool_max_size": 20} if dsn.startswith("postgres") else {}
+    return await kongdao.connect(dsn, ttl_cleanup_interval=None, **settings)
 
 
 @pytest.fixture(scope="session")
 async def dsn_for(backend: str, _session_cleanup: None) -> str:
-    """The DSN of the session's bootstrapped test database on ``backend``."""
-    dsn = await backend_dsn(backend)
-    async with kongdao.connect(dsn, ttl_cleanup_interval=None, check_migrations=False) as db:
-        await db.migrations.bootstrap()
-    return dsn
+    """The DSN of the session's bootstrapped test database on ``backend``.
+
+    ``off`` has none: a DB opened on a DSN would be a database, not DB-less.
+    """
+    if backend == OFF:
+        pytest.fail(
+            "the off backend has no DSN: a test that opens its own DB does not read through "
+            "the off connector (leave it unmarked: it runs on the databases only)",
+            pytrace=False,
+        )
+    return await _bootstrapped_dsn(backend)
 
 
 @pytest.fixture(scope="session")
-async def _session_db(dsn_for: str) -> AsyncIterator[DB]:
-    # The pool size is a PostgreSQL setting (the Cassandra driver multiplexes connections).
-    settings: dict[str, Any] = {"pool_max_size": 20} if dsn_for.startswith("postgres") else {}
-    db = await kongdao.connect(dsn_for, ttl_cleanup_interval=None, **settings)
+async def _session_db(backend: str, _session_cleanup: None) -> AsyncIterator[FixtureDB]:
+    if backend == OFF:
+        source = await _connect(await _bootstrapped_dsn(OFF))
+        try:
+            off = await kongdao.connect(OFF, plugins=list(source.loaded_plugins.values()))
+        except BaseException:
+            await source.close()
+            raise
+        mirror = DBLessMirror(source, off)
+        yield mirror
+        await mirror.close()
+        return
+    db = await _connect(await _bootstrapped_dsn(backend))
     yield db
     await db.close()
 
 
 @pytest.fixture
-async def db(_session_db: DB) -> DB:
-    """The session's DB on the backend under test, emptied and without subscribers."""
+async def db(_session_db: FixtureDB) -> FixtureDB:
+    """The session's DB on the backend under test, emptied and without subscribers.
+
+    On ``off``, a :class:`~kongdao.testing.dbless.DBLessMirror`.
+    """
     _session_db.events.clear()
     await _session_db.truncate()
     return _session_db
@@ -183,7 +245,7 @@ class Blueprints:
     ``await bp.plugins(**overrides)`` (a key-auth plugin on a new service).
     """
 
-    def __init__(self, db: DB) -> None:
+    def __init__(self, db: FixtureDB) -> None:
         self.db = db
         self._n = itertools.count(1)
         self._tag = secrets.token_hex(3)
@@ -220,7 +282,7 @@ class Blueprints:
 
 
 @pytest.fixture
-def bp(db: DB) -> Blueprints:
+def bp(db: FixtureDB) -> Blueprints:
     """Blueprints bound to ``db``."""
     return Blueprints(db)
 
@@ -244,3 +306,51 @@ async def create_tables(db: DB, *entities: type[Any]) -> None:
             await db.connector.execute_ddl(create_table_cql(schema, db.schemas))
         else:
             raise NotImplementedError(f"create_tables: no DDL for {db.connector.name}")
+
+
+# -- the reads marker and the off backend's selection ----------------------------------------
+
+_OFF_DESELECTED = pytest.StashKey[int]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``reads`` marker."""
+    config.addinivalue_line(
+        "markers",
+        f"{READS}: checks read behaviour only (setup may write); runs on the off (DB-less) "
+        "backend too",
+    )
+
+
+@pytest.hookimpl(trylast=True)  # after -k / -m: count only what would have run
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect the ``[off]`` variants of the tests not marked ``reads``.
+
+    DB-less refuses writes: a test of writes would only run the database under the mirror a
+    second time. Deselected, not skipped: pytest counts them, and
+    :func:`pytest_report_collectionfinish` says why.
+    """
+    keep: list[pytest.Item] = []
+    writes: list[pytest.Item] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_off = callspec is not None and callspec.params.get("backend") == OFF
+        if on_off and item.get_closest_marker(READS) is None:
+            writes.append(item)
+        else:
+            keep.append(item)
+    config.stash[_OFF_DESELECTED] = len(writes)
+    if writes:
+        config.hook.pytest_deselected(items=writes)
+        items[:] = keep
+
+
+def pytest_report_collectionfinish(config: pytest.Config) -> str | list[str]:
+    """One line: how many ``[off]`` tests were deselected, and why."""
+    n = config.stash.get(_OFF_DESELECTED, 0)
+    if not n:
+        return []
+    return (
+        f"kongdao: {n} [{OFF}] tests deselected: not marked '{READS}' "
+        "(they test writes, which DB-less refuses)"
+    )

@@ -251,6 +251,7 @@ async def test_insert_keeps_given_id_and_created_at(db):
     assert (await db.services.select({"id": given})).created_at == 1000
 
 
+@pytest.mark.reads
 async def test_select_missing_returns_none(db):
     await db.services.insert({"name": "service_1", "host": "service1.com"})
     assert await db.services.select({"id": new_id()}) is None
@@ -261,6 +262,7 @@ async def test_select_missing_returns_none(db):
     assert await db.plugins.select({"id": new_id()}) is None
 
 
+@pytest.mark.reads
 async def test_select_by_name_returns_the_named_service(db):
     for i in range(1, 6):
         await db.services.insert({"name": f"service_{i}", "host": f"service{i}.com"})
@@ -929,6 +931,7 @@ async def test_update_attaches_and_detaches_a_service(db, bp):
     assert (await db.routes.select({"id": route.id})).service is None
 
 
+@pytest.mark.reads
 async def test_insert_route_related_to_a_service_reads_back_the_same(db):
     svc = await db.services.insert({"protocol": "http", "host": "service.com"})
     route = await db.routes.insert(
@@ -941,6 +944,7 @@ async def test_insert_route_related_to_a_service_reads_back_the_same(db):
 # -- page_for_<fk> / each_for_<fk> ---------------------------------------------------------------
 
 
+@pytest.mark.reads
 async def test_page_for_service_lists_the_routes_of_a_service(db, bp):
     svc = await bp.services()
     route1 = await bp.routes(methods=["GET"], service={"id": svc.id})
@@ -952,12 +956,14 @@ async def test_page_for_service_lists_the_routes_of_a_service(db, bp):
     assert rows[0].methods == ["GET"]
 
 
+@pytest.mark.reads
 async def test_page_for_an_inexistent_service_is_empty(db, bp):
     await bp.routes()
     assert await db.routes.page_for_service({"id": BLANK_UUID}) == ([], None)
     assert [r async for r in db.routes.each_for_service({"id": BLANK_UUID})] == []
 
 
+@pytest.mark.reads
 async def test_plugins_page_for_each_scope(db, bp):
     svc = await bp.services()
     route = await bp.routes(service={"id": svc.id})
@@ -974,6 +980,7 @@ async def test_plugins_page_for_each_scope(db, bp):
 # -- nulls ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.reads
 async def test_nulls_option_on_reads(db, bp):
     route = await bp.routes()
     with_nulls = await db.routes.select({"id": route.id}, nulls=True)
@@ -988,6 +995,7 @@ async def test_nulls_option_on_reads(db, bp):
     assert await db.routes.select_by_name("nope", nulls=True) is None
 
 
+@pytest.mark.reads
 async def test_nulls_option_inside_records(db, bp):
     # empty optional sub-fields of a record are left out, or explicit None with nulls
     plugin = await bp.plugins()
@@ -1025,6 +1033,7 @@ async def test_plugin_insert_injects_defaults(db, bp):
     assert await db.plugins.select({"id": plugin.id}) == plugin
 
 
+@pytest.mark.reads
 async def test_cache_key(db, bp):
     svc = await bp.services()
     route = await bp.routes(service={"id": svc.id})
@@ -1049,6 +1058,7 @@ async def test_cache_key(db, bp):
     assert db.consumers.cache_key("a", "b", "c", "d", "e") == f"consumers:a:b:c:d:e:{ws}"
 
 
+@pytest.mark.reads
 async def test_select_by_cache_key(db, bp):
     s1 = await bp.services()
     s2 = await bp.services()
@@ -1108,6 +1118,7 @@ async def test_plugin_cache_key_is_unique(db, bp):
 # -- count ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.reads
 async def test_count(db, bp):
     assert await db.services.count() == 0
     services = [await bp.services() for _ in range(3)]
@@ -1135,6 +1146,7 @@ async def test_a_typed_entity_is_accepted_as_a_foreign_key(db, bp):
     assert route.service == {"id": svc.id}
 
 
+@pytest.mark.reads
 async def test_max_page_size_below_the_default_page_size_is_refused(db):
     with pytest.raises(errors.InvalidOptions) as info:
         await db.services.page(pagination={"max_page_size": 5})

@@ -5,6 +5,12 @@ database and loaded into a DB-less DB (``kongdao.connect("off", declarative_conf
 every read of the DAO (select, select_by_<unique>, select_by_cache_key, page, each,
 page_for_<foreign>, count, tags filters) must give the same entities, and bad reads the same
 errors. Writes on the DB-less side fail with OPERATION_UNSUPPORTED.
+
+The ``off`` backend of the test plugin runs the suite's read tests DB-less too, but it fills
+the DB-less DB from ``export_from_db``; this test covers the other way in: a file parsed with
+``transform`` and given to ``kongdao.connect("off", declarative_config=...)``, compared with
+the same file imported into the database. It is not a ``reads`` test: on ``off`` it would
+compare the DB-less DB with itself.
 """
 
 import pytest

@@ -70,6 +70,7 @@ async def insert_routes(bp: Any, n: int, **overrides: Any) -> list[Any]:
 # -- page() --------------------------------------------------------------------------------------
 
 
+@pytest.mark.reads
 async def test_empty_pages(db):
     assert await db.routes.page() == ([], None)
     assert await db.routes.page(5) == ([], None)
@@ -80,6 +81,7 @@ async def test_empty_pages(db):
     assert [r async for r in db.routes.each_for_service({"id": BLANK_UUID})] == []
 
 
+@pytest.mark.reads
 async def test_page_fetches_all_rows_in_one_page(db, bp):
     routes = await insert_routes(bp, 10)
     rows, offset = await db.routes.page()
@@ -90,12 +92,14 @@ async def test_page_fetches_all_rows_in_one_page(db, bp):
     check_order(db, [r.id for r in rows])
 
 
+@pytest.mark.reads
 async def test_page_returns_rows_in_the_same_order(db, bp):
     await insert_routes(bp, 10)
     assert await db.routes.page() == await db.routes.page()
     assert await db.routes.page(4) == await db.routes.page(4)
 
 
+@pytest.mark.reads
 async def test_page_returns_an_offset_when_size_is_below_total(db, bp):
     routes = await insert_routes(bp, 10)
     rows_1, offset = await db.routes.page(5)
@@ -111,6 +115,7 @@ async def test_page_returns_an_offset_when_size_is_below_total(db, bp):
     check_order(db, [r.id for r in rows_1 + rows_2])
 
 
+@pytest.mark.reads
 async def test_same_offset_same_page(db, bp):
     await insert_routes(bp, 10)
     _, offset = await db.routes.page(3)
@@ -125,6 +130,7 @@ async def test_same_offset_same_page(db, bp):
     assert next_a == next_b
 
 
+@pytest.mark.reads
 async def test_last_page_has_a_single_row(db, bp):
     routes = await insert_routes(bp, 10)
     pages = await all_pages(db.routes.page, 3)
@@ -135,6 +141,7 @@ async def test_last_page_has_a_single_row(db, bp):
 
 
 @pytest.mark.parametrize("size", [1, 2, 5, 7, 10, 11, 1000])
+@pytest.mark.reads
 async def test_pages_neither_lose_nor_repeat_rows(db, bp, size):
     routes = await insert_routes(bp, 10)
     pages = await all_pages(db.routes.page, size)
@@ -145,6 +152,7 @@ async def test_pages_neither_lose_nor_repeat_rows(db, bp, size):
     check_order(db, ids)
 
 
+@pytest.mark.reads
 async def test_offsets_survive_concurrent_inserts(db, bp):
     routes = await insert_routes(bp, 10)
     first, offset = await db.routes.page(4)
@@ -156,6 +164,7 @@ async def test_offsets_survive_concurrent_inserts(db, bp):
     assert set(ids) <= {r.id for r in routes + added}
 
 
+@pytest.mark.reads
 async def test_page_rows_are_processed_entities(db, bp):
     await insert_routes(bp, 3)
     rows, _ = await db.routes.page()
@@ -166,6 +175,7 @@ async def test_page_rows_are_processed_entities(db, bp):
 # -- each() ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.reads
 async def test_each_iterates_over_all_rows(db, bp):
     routes = await insert_routes(bp, 50)
     expected = sorted(r.id for r in routes)
@@ -178,6 +188,7 @@ async def test_each_iterates_over_all_rows(db, bp):
     assert [r.id async for r in db.routes.each(10)] == paged
 
 
+@pytest.mark.reads
 async def test_each_for_service(db, bp):
     svc = await bp.services()
     mine = await insert_routes(bp, 12, service={"id": svc.id})
@@ -189,6 +200,7 @@ async def test_each_for_service(db, bp):
         check_order(db, [r.id for r in seen])
 
 
+@pytest.mark.reads
 async def test_each_stops_on_an_empty_table_after_deletes(db, bp):
     routes = await insert_routes(bp, 3)
     for r in routes:
@@ -199,6 +211,7 @@ async def test_each_stops_on_an_empty_table_after_deletes(db, bp):
 # -- page_for_<fk>() ------------------------------------------------------------------------------
 
 
+@pytest.mark.reads
 async def test_page_for_service_paginates(db, bp):
     svc = await bp.services()
     mine = await insert_routes(bp, 10, service={"id": svc.id})
@@ -229,6 +242,7 @@ async def test_page_for_service_paginates(db, bp):
     check_order(db, ids_of(pages))
 
 
+@pytest.mark.reads
 async def test_page_for_service_page_size_options(db, bp):
     svc = await bp.services()
     mine = await insert_routes(bp, 10, service={"id": svc.id})
@@ -251,6 +265,7 @@ async def test_page_for_service_page_size_options(db, bp):
 # -- pagination options ------------------------------------------------------------------------
 
 
+@pytest.mark.reads
 async def test_page_size_option(db, bp):
     svc = await bp.services()
     await asyncio.gather(*(bp.routes(service={"id": svc.id}) for _ in range(101)))
@@ -272,6 +287,7 @@ async def test_page_size_option(db, bp):
     assert len({r.id for r in seen}) == len(seen) == 101
 
 
+@pytest.mark.reads
 async def test_max_page_size_option(db, bp):
     await asyncio.gather(*(bp.consumers() for _ in range(12)))
     small = {"max_page_size": 10, "page_size": 10}
@@ -289,6 +305,7 @@ async def test_max_page_size_option(db, bp):
     assert offset is None
 
 
+@pytest.mark.reads
 async def test_default_page_size_is_1000(db):
     await asyncio.gather(*(db.consumers.insert({"username": f"u{i}"}) for i in range(1001)))
     rows, offset = await db.consumers.page()
@@ -303,6 +320,7 @@ async def test_default_page_size_is_1000(db):
 # -- 10,000 rows ----------------------------------------------------------------------------------
 
 
+@pytest.mark.reads
 async def test_ten_thousand_rows_are_paged_without_loss_or_repetition(db):
     total = 10_000
     inserted: list[str] = []
@@ -378,6 +396,7 @@ TAG_SCENARIOS = [
 
 @pytest.mark.parametrize(("tags", "cond", "expected"), TAG_SCENARIOS)
 @pytest.mark.parametrize("size", [None, 3, 4])
+@pytest.mark.reads
 async def test_page_by_tags(db, tagged, tags, cond, expected, size):
     want = {svc.id for i, svc in tagged.items() if expected(i)}
     pages = await all_pages(lambda s, o: db.services.page(s, o, tags=tags, tags_cond=cond), size)
@@ -394,6 +413,7 @@ async def test_page_by_tags(db, tagged, tags, cond, expected, size):
     assert sorted(seen) == sorted(ids)
 
 
+@pytest.mark.reads
 async def test_page_by_tags_of_other_entities(db, tagged):
     rows, _ = await db.consumers.page(tags=["team_1"])
     assert [c.username for c in rows] == ["tagged-consumer"]
@@ -404,6 +424,7 @@ async def test_page_by_tags_of_other_entities(db, tagged):
     assert await db.plugins.page(tags=["team_1", "x"], tags_cond="or") == ([plugin], None)
 
 
+@pytest.mark.reads
 async def test_tags_filters_follow_updates(db, tagged):
     await db.services.update_by_name("tagged-1", {"tags": ["other"]})
     await db.services.upsert_by_name("tagged-6", {"host": "x.example.com", "tags": ["team_1"]})
@@ -434,6 +455,7 @@ async def tagged_entities(db: Any) -> dict[str, list[Any]]:
     }
 
 
+@pytest.mark.reads
 async def test_tags_page_lists_every_tag_of_every_entity(db, tagged):
     await db.plugins.insert({"name": "key-auth", "tags": ["plugin-tag", "paging"]})
     expected = expected_tag_rows(await tagged_entities(db))
@@ -449,6 +471,7 @@ async def test_tags_page_lists_every_tag_of_every_entity(db, tagged):
     assert await db.tags.count() == sum(expected.values())
 
 
+@pytest.mark.reads
 async def test_tags_page_by_tag(db, tagged):
     rows, offset = await db.tags.page_by_tag("team_1")
     assert offset is None
@@ -470,6 +493,7 @@ async def test_tags_page_by_tag(db, tagged):
     assert await db.tags.page_by_tag("team_alien") == ([], None)
 
 
+@pytest.mark.reads
 async def test_tags_entity_follows_writes(db, tagged):
     assert tag_rows((await db.tags.page())[0]) == expected_tag_rows(await tagged_entities(db))
     scenarios = [
@@ -527,6 +551,7 @@ async def test_tags_entity_refuses_writes(db):
     assert await db.tags.page() == ([], None)
 
 
+@pytest.mark.reads
 async def test_tags_page_by_tag_errors(db):
     with pytest.raises(errors.InvalidUnique) as excinfo:
         await db.tags.page_by_tag("a,b")

@@ -86,6 +86,7 @@ async def test_keyauth_consumer_is_required_and_must_exist(db, bp):
     assert await db.keyauth_credentials.select_by_key("k") is None
 
 
+@pytest.mark.reads
 async def test_keyauth_page_for_consumer(db, bp):
     alice, bob = await bp.consumers(), await bp.consumers()
     mine = {

@@ -479,6 +479,7 @@ async def test_unique_foreign_key_methods(rdb):
 # -- page_for_<fk> on a custom child entity ----------------------------------------------------
 
 
+# Not `reads`: its DB is opened on `dsn_for`, which the off backend does not have.
 async def test_page_for_on_custom_child(rdb):
     c1 = await rdb.consumers.insert({"username": "erin"})
     c2 = await rdb.consumers.insert({"username": "frank"})

@@ -218,6 +218,7 @@ async def test_upsert_by_target_is_an_insert(db):
 # -- targets: listing an upstream -----------------------------------------------------------------
 
 
+@pytest.mark.reads
 async def test_page_for_upstream_lists_newest_first_with_positional_offsets(db):
     up = await db.upstreams.insert({"name": "list.internal"})
     inserted = [
@@ -453,6 +454,7 @@ async def test_a_name_taken_meanwhile_leaves_nothing_half_made(db, monkeypatch):
     assert [s.name async for s in db.snis.each()] == ["z.example.com"]
 
 
+@pytest.mark.reads
 async def test_page_with_name_list(db):
     one = await db.certificates.insert(cert_entity(snis=["p1.example.com", "p0.example.com"]))
     two = await db.certificates.insert(cert_entity())
