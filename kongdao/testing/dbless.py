@@ -201,6 +201,11 @@ class DBLessMirror:
         """The enabled plugins' names."""
         return self.off.enabled_plugins
 
+    @property
+    def default_workspace_id(self) -> str:
+        """The off DB's ``default`` workspace id (a declarative configuration is that one)."""
+        return self.off.default_workspace_id
+
     def mark_stale(self) -> None:
         """Reload the off DB before the next read (the writing methods call this)."""
         self._stale = True
