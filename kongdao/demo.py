@@ -115,18 +115,31 @@ async def run_demo(dsn: str, say: Callable[[str], None] = print) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m kongdao.demo [DSN ...]`` (PostgreSQL, then Cassandra)."""
+    from kongdao.testing import postgres
+
     args = sys.argv[1:] if argv is None else argv
+    try:
+        if not args and not os.environ.get("KONGDAO_DEMO_DSN") and postgres.ensure_admin_dsn():
+            # nothing on 127.0.0.1:5432: the embedded PostgreSQL (KONGDAO_DEMO_DSN now set)
+            print("postgres: nothing answers on 127.0.0.1:5432; using the embedded PostgreSQL")
+    except (errors.KongDAOError, ImportError) as exc:
+        print(f"demo failed: no PostgreSQL to run on: {exc}", file=sys.stderr)
+        return 1
     dsns = args or [
         os.environ.get("KONGDAO_DEMO_DSN", DEFAULT_DSN),
         os.environ.get("KONGDAO_DEMO_CASSANDRA_DSN", DEFAULT_CASSANDRA_DSN),
     ]
-    for dsn in dsns:
-        print(f"== {urllib.parse.urlsplit(dsn).scheme}")
-        try:
-            asyncio.run(run_demo(dsn))
-        except (errors.KongDAOError, OSError, ImportError) as exc:
-            print(f"demo failed on {urllib.parse.urlsplit(dsn).scheme}: {exc}", file=sys.stderr)
-            return 1
+    try:
+        for dsn in dsns:
+            print(f"== {urllib.parse.urlsplit(dsn).scheme}")
+            try:
+                asyncio.run(run_demo(dsn))
+            except (errors.KongDAOError, OSError, ImportError) as exc:
+                scheme = urllib.parse.urlsplit(dsn).scheme
+                print(f"demo failed on {scheme}: {exc}", file=sys.stderr)
+                return 1
+    finally:
+        postgres.release()
     return 0
 
 

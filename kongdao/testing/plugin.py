@@ -4,7 +4,8 @@ Backends come from ``KONGDAO_TEST_BACKENDS`` (comma-separated; default: ``postgr
 ``cassandra`` and ``off``). Servers:
 
 * PostgreSQL: ``KONGDAO_TEST_PG_DSN`` (an administrative DSN, default
-  ``postgresql://postgres@127.0.0.1:5432/postgres``); a fresh database is created for the
+  ``postgresql://postgres@127.0.0.1:5432/postgres``, or kongdao's embedded PostgreSQL when
+  nothing answers there: :mod:`kongdao.testing.postgres`); a fresh database is created for the
   session and dropped at the end.
 * Cassandra: ``KONGDAO_TEST_CASSANDRA_DSN`` (default
   ``cassandra://127.0.0.1:9042/?protocol_version=3``, the local Cassandra 2.1 that
@@ -37,6 +38,7 @@ Marker:
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import secrets
@@ -48,6 +50,8 @@ import pytest
 import kongdao
 from kongdao.db import DB
 from kongdao.testing.dbless import DBLessMirror
+from kongdao.testing.postgres import admin_dsn, ensure_admin_dsn, with_database
+from kongdao.testing.postgres import release as release_embedded
 
 __all__ = ["OFF", "READS", "Blueprints", "backend_dsn", "create_tables", "known_backends"]
 
@@ -59,7 +63,6 @@ READS = "reads"
 
 FixtureDB = DB | DBLessMirror
 
-_PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 _CASSANDRA = "cassandra://127.0.0.1:9042/?protocol_version=3"
 
 
@@ -85,7 +88,7 @@ def _unavailable(backend: str, why: str) -> None:
 async def _create_pg_database(backend: str) -> tuple[str, Callable[[], Any]]:
     import asyncpg
 
-    admin = os.environ.get("KONGDAO_TEST_PG_DSN", _PG_ADMIN)
+    admin = admin_dsn()
     try:
         conn = await asyncpg.connect(admin, timeout=10)
     except Exception as exc:
@@ -95,7 +98,6 @@ async def _create_pg_database(backend: str) -> tuple[str, Callable[[], Any]]:
     name = f"kongdao_test_{secrets.token_hex(4)}"
     await conn.execute(f'CREATE DATABASE "{name}"')
     await conn.close()
-    base = admin.rsplit("/", 1)[0]
 
     async def drop() -> None:
         c = await asyncpg.connect(admin, timeout=10)
@@ -104,7 +106,7 @@ async def _create_pg_database(backend: str) -> tuple[str, Callable[[], Any]]:
         finally:
             await c.close()
 
-    return f"{base}/{name}", drop
+    return with_database(admin, name), drop
 
 
 async def _create_cassandra_keyspace() -> tuple[str, Callable[[], Any]]:
@@ -314,7 +316,15 @@ _OFF_DESELECTED = pytest.StashKey[int]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the ``reads`` marker."""
+    """Register the ``reads`` marker; start the embedded PostgreSQL when there is no server.
+
+    With no ``$KONGDAO_TEST_PG_DSN`` and nothing on 127.0.0.1:5432, the PostgreSQL-backed
+    tests use kongdao's embedded server (:mod:`kongdao.testing.postgres`), stopped at the end
+    of the run.
+    """
+    if any(b in ("postgres", OFF) for b in known_backends()):
+        with contextlib.suppress(ImportError):  # no kongdao[embedded]: the tests say so
+            ensure_admin_dsn()
     config.addinivalue_line(
         "markers",
         f"{READS}: checks read behaviour only (setup may write); runs on the off (DB-less) "
@@ -343,6 +353,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if writes:
         config.hook.pytest_deselected(items=writes)
         items[:] = keep
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop the embedded PostgreSQL :func:`pytest_configure` started, if any."""
+    release_embedded()
 
 
 def pytest_report_collectionfinish(config: pytest.Config) -> str | list[str]:

@@ -20,10 +20,11 @@ import pytest
 import kongdao
 from kongdao.cli.check import add_check
 from kongdao.migrations import NEEDS_BOOTSTRAP_MSG, NEW_MIGRATIONS_MSG, PENDING_MIGRATIONS_MSG
+from kongdao.testing.postgres import admin_dsn, with_database
 
 pytestmark = pytest.mark.postgres
 
-ADMIN_DSN = os.environ.get("KONGDAO_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+ADMIN_DSN = admin_dsn()
 
 
 def _quote(name: str) -> str:
@@ -44,7 +45,7 @@ async def database() -> AsyncIterator[str]:
         await admin.execute(f"CREATE DATABASE {_quote(name)}")
     finally:
         await admin.close()
-    yield ADMIN_DSN.rsplit("/", 1)[0] + "/" + name
+    yield with_database(ADMIN_DSN, name)
     admin = await asyncpg.connect(ADMIN_DSN)
     try:
         await admin.execute(f"DROP DATABASE IF EXISTS {_quote(name)} WITH (FORCE)")

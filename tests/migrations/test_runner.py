@@ -36,11 +36,12 @@ from kongdao.migrations import (
     Subsystem,
 )
 from kongdao.migrations.runner import ListCode, Migrations, cluster_mutex
+from kongdao.testing.postgres import admin_dsn, with_database
 
 pytestmark = pytest.mark.postgres
 
 # the administrative DSN kongdao.testing.plugin uses too
-ADMIN_DSN = os.environ.get("KONGDAO_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+ADMIN_DSN = admin_dsn()
 
 
 # -- fixtures -------------------------------------------------------------------------------
@@ -60,7 +61,7 @@ async def database() -> AsyncIterator[str]:
         await admin.execute(f"CREATE DATABASE {_quote_ident(name)}")
     finally:
         await admin.close()
-    yield ADMIN_DSN.rsplit("/", 1)[0] + "/" + name
+    yield with_database(ADMIN_DSN, name)
     admin = await asyncpg.connect(ADMIN_DSN)
     try:
         await admin.execute(f"DROP DATABASE IF EXISTS {_quote_ident(name)} WITH (FORCE)")
