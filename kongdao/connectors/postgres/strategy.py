@@ -429,7 +429,9 @@ class PostgresStrategy:
             return errors.InterfaceError(f"cannot use '{self.name}': the DB is closed")
         if isinstance(exc, asyncpg.UniqueViolationError) and row is not None:
             return self._unique_error(constraint_of(exc), row) or database_error(exc)
-        if isinstance(exc, asyncpg.ForeignKeyViolationError):
+        # PostgreSQL 18 reports ON DELETE RESTRICT as restrict_violation (23001), earlier
+        # versions as foreign_key_violation (23503): both are Kong's restricted delete
+        if isinstance(exc, (asyncpg.ForeignKeyViolationError, asyncpg.RestrictViolationError)):
             constraint = constraint_of(exc)
             table = getattr(exc, "table_name", "") or ""
             if table == self.name and constraint == f"{self.name}_ws_id_fkey":
