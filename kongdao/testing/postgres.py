@@ -42,6 +42,7 @@ __all__ = [
     "main",
     "release",
     "with_database",
+    "with_options",
 ]
 
 ADMIN_ENV: Final = "KONGDAO_TEST_PG_DSN"
@@ -80,6 +81,14 @@ def with_database(dsn: str, name: str) -> str:
     """``dsn`` naming database ``name`` instead (its host, socket and options kept)."""
     parts = urllib.parse.urlsplit(dsn)
     return urllib.parse.urlunsplit(parts._replace(path="/" + urllib.parse.quote(name)))
+
+
+def with_options(dsn: str, **options: str) -> str:
+    """``dsn`` with these query options added (``schema="x"``), after any it has (``host``)."""
+    parts = urllib.parse.urlsplit(dsn)
+    query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    query += list(options.items())
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
 
 
 def _embedded_dir() -> Path:

@@ -20,7 +20,7 @@ import pytest
 import kongdao
 from kongdao.cli.check import add_check
 from kongdao.migrations import NEEDS_BOOTSTRAP_MSG, NEW_MIGRATIONS_MSG, PENDING_MIGRATIONS_MSG
-from kongdao.testing.postgres import admin_dsn, with_database
+from kongdao.testing.postgres import admin_dsn, with_database, with_options
 
 pytestmark = pytest.mark.postgres
 
@@ -60,7 +60,7 @@ def schema() -> str:
 
 @pytest.fixture
 def dsn(database: str, schema: str) -> str:
-    return f"{database}?schema={schema}"
+    return with_options(database, schema=schema)
 
 
 def _main(argv: list[str]) -> int:

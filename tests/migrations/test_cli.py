@@ -29,7 +29,7 @@ from kongdao.migrations import (
     PENDING_MIGRATIONS_MSG,
     MigrationError,
 )
-from kongdao.testing.postgres import admin_dsn, with_database
+from kongdao.testing.postgres import admin_dsn, with_database, with_options
 
 pytestmark = pytest.mark.postgres
 
@@ -70,7 +70,7 @@ def schema() -> str:
 
 @pytest.fixture
 def dsn(database: str, schema: str) -> str:
-    return f"{database}?schema={schema}"
+    return with_options(database, schema=schema)
 
 
 async def run(*argv: str) -> int:
