@@ -21,6 +21,9 @@
 #   KONGDAO_CASSANDRA_STOP_TIMEOUT   seconds between SIGTERM and SIGKILL        (default 30)
 #   KONGDAO_CASSANDRA_FRESH=1        wipe this node's data directory before starting
 #   KONGDAO_CASSANDRA_CACHE          where the distribution, data and logs live (default .cache/cassandra)
+#   KONGDAO_CASSANDRA_DIST           where the distribution lives (default $KONGDAO_CASSANDRA_CACHE/
+#                                    apache-cassandra-2.1.0): lets a throwaway node (a test's, with
+#                                    its own cache folder) share the one download
 set -euo pipefail
 
 readonly CASSANDRA_VERSION=2.1.0
@@ -29,7 +32,7 @@ readonly READY_LINE='Starting listening for CQL clients'
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 CACHE=${KONGDAO_CASSANDRA_CACHE:-$ROOT/.cache/cassandra}
-DIST=$CACHE/apache-cassandra-$CASSANDRA_VERSION
+DIST=${KONGDAO_CASSANDRA_DIST:-$CACHE/apache-cassandra-$CASSANDRA_VERSION}
 LISTEN=${KONGDAO_CASSANDRA_LISTEN:-127.0.0.1}
 PORT=${KONGDAO_CASSANDRA_PORT:-9042}
 STORAGE_PORT=${KONGDAO_CASSANDRA_STORAGE_PORT:-7000}
@@ -194,6 +197,7 @@ ensure_dist() {
     fi
     # Move into place in one rename, so an interrupted download never looks like a complete one.
     rm -rf "$DIST"
+    mkdir -p "$(dirname "$DIST")"
     mv "$tmp/package/apache-cassandra-$CASSANDRA_VERSION" "$DIST"
     rm -rf "$tmp"
     trap - EXIT
