@@ -154,6 +154,10 @@ class CassandraSettings:
             ``LOCAL_SERIAL`` (the default when ``local_dc`` is set).
         request_timeout: Seconds a request may take.
         connect_timeout: Seconds to connect to a node.
+        reconnect_delay: Seconds before the driver first tries to reconnect to a node it lost;
+            the wait doubles after each failed attempt, up to ``reconnect_max_delay``.
+        reconnect_max_delay: The longest wait between two reconnection attempts, which bounds
+            how long calls keep failing after a node is back (the driver's own default is 60).
         schema_consensus_timeout: Seconds to wait for every node to agree on the schema after
             DDL (Kong: 10).
         ddl_timeout: Seconds one DDL statement may take (dropping a keyspace of many tables
@@ -189,6 +193,8 @@ class CassandraSettings:
     serial_consistency: str | None = attrs.field(default=None, converter=_opt_upper)
     request_timeout: float = attrs.field(default=10.0, converter=float)
     connect_timeout: float = attrs.field(default=5.0, converter=float)
+    reconnect_delay: float = attrs.field(default=1.0, converter=float)
+    reconnect_max_delay: float = attrs.field(default=10.0, converter=float)
     schema_consensus_timeout: float = attrs.field(default=10.0, converter=float)
     ddl_timeout: float = attrs.field(default=60.0, converter=float)
     claim_grace: float = attrs.field(default=30.0, converter=float)
@@ -223,6 +229,10 @@ class CassandraSettings:
             raise ValueError("retry_policy must be 'default' or 'fallthrough'")
         if not 0 < self.port < 65536:
             raise ValueError(f"invalid port {self.port}")
+        if not 0 < self.reconnect_delay <= self.reconnect_max_delay:
+            raise ValueError(
+                "reconnect delays must satisfy 0 < reconnect_delay <= reconnect_max_delay"
+            )
 
     @property
     def effective_serial_consistency(self) -> str:
@@ -423,6 +433,8 @@ class CassandraConnector(CassandraMigrations):
             "use_beta_protocol_version": None,
             "connect_timeout": s.connect_timeout,
             "request_timeout": s.request_timeout,
+            "exponential_reconnect_base_delay_ms": max(1, int(s.reconnect_delay * 1000)),
+            "exponential_reconnect_max_delay_ms": max(1, int(s.reconnect_max_delay * 1000)),
             "consistency": self.read_cl,
             "serial_consistency": self.serial_cl,
             "num_threads_io": s.io_threads,
