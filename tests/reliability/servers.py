@@ -76,6 +76,8 @@ class PrivatePostgres:
         password: the ``postgres`` role's password; with one, TCP connections need it
             (``scram-sha-256``), else they are trusted.
         ssl: a ``(cert_pem, key_pem)`` pair: the server accepts TLS with that certificate.
+        ssl_ca: PEM of the CAs whose client certificates the server accepts (``cert`` auth).
+        hba: ``pg_hba.conf`` lines put before initdb's own (first match wins).
         settings: extra ``postgresql.conf`` lines.
     """
 
@@ -84,6 +86,8 @@ class PrivatePostgres:
         *,
         password: str | None = None,
         ssl: tuple[str, str] | None = None,
+        ssl_ca: str | None = None,
+        hba: list[str] | None = None,
         settings: dict[str, str] | None = None,
     ) -> None:
         bindir = pg_bindir()
@@ -102,7 +106,7 @@ class PrivatePostgres:
             except KeyError:
                 _unavailable("running as root and there is no 'postgres' user to run initdb")
             self._user = "postgres"
-        self._init(ssl, settings or {})
+        self._init(ssl, ssl_ca, hba or [], settings or {})
 
     # the server's own user runs every command (initdb and postgres refuse root)
     def _run(self, *args: str, check: bool = True, timeout: float = 60) -> str:
@@ -122,7 +126,13 @@ class PrivatePostgres:
             entry = pwd.getpwnam(self._user)
             os.chown(path, entry.pw_uid, entry.pw_gid)
 
-    def _init(self, ssl: tuple[str, str] | None, settings: dict[str, str]) -> None:
+    def _init(
+        self,
+        ssl: tuple[str, str] | None,
+        ssl_ca: str | None,
+        hba: list[str],
+        settings: dict[str, str],
+    ) -> None:
         self._own(self.dir)
         args = [self.bindir / "initdb", "-D", self.data, "-U", "postgres", "-E", "UTF8"]
         args += ["--no-sync", "--auth-local=trust"]
@@ -145,7 +155,11 @@ class PrivatePostgres:
         }
         if ssl is not None:
             cert, key = ssl
-            for name, pem in (("server.crt", cert), ("server.key", key)):
+            files = [("server.crt", cert), ("server.key", key)]
+            if ssl_ca is not None:
+                files.append(("root.crt", ssl_ca))
+                conf["ssl_ca_file"] = "'root.crt'"
+            for name, pem in files:
                 path = self.data / name
                 path.write_text(pem)
                 path.chmod(0o600)
@@ -153,6 +167,9 @@ class PrivatePostgres:
             conf.update(
                 {"ssl": "on", "ssl_cert_file": "'server.crt'", "ssl_key_file": "'server.key'"}
             )
+        if hba:
+            path = self.data / "pg_hba.conf"
+            path.write_text("\n".join(hba) + "\n" + path.read_text())
         with open(self.data / "postgresql.conf", "a") as fh:
             fh.write("\n# kongdao reliability tests\n")
             fh.writelines(f"{k} = {v}\n" for k, v in conf.items())
