@@ -41,6 +41,19 @@ test-unit: $(STAMP) ## the tests that need no database
 test: lint postgres-up cassandra-up ## lint, types and the whole test suite (against the real databases)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The slow reliability suite (docs/reliability.md): private PostgreSQL and Cassandra servers
+# restarted under load, the fuzz tests with many more examples, then the soak of both databases.
+# CI need not run it. SOAK_ARGS passes options to `python -m benchmarks.soak`.
+SOAK_ARGS ?= --seconds 180 --processes 3
+
+.PHONY: test-reliability soak
+test-reliability: $(STAMP) postgres-up cassandra-up ## restarts under load, long fuzzing and a 3-minute soak, on both databases (~10 min)
+	KONGDAO_FUZZ_PROFILE=fuzz-long $(PY) -m pytest tests/reliability --reliability $(PYTEST_ARGS)
+	$(PY) -m benchmarks.soak $(SOAK_ARGS)
+
+soak: $(STAMP) postgres-up cassandra-up ## only the soak: mixed operations from several processes, then invariants checked
+	$(PY) -m benchmarks.soak $(SOAK_ARGS)
+
 DEMO_BENCH := --quick --only select_pk,select_by_cache_key,insert_service -c 32 --rounds 1 --services 1000 --no-chart --out .cache/demo-bench
 
 demo: $(STAMP) postgres-up cassandra-up ## walk-through on PostgreSQL and Cassandra (each step printed), then a short benchmark table
