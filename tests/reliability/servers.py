@@ -241,10 +241,11 @@ class PrivateCassandra:
     """One more single Cassandra node, on free ports, run by ``compose/cassandra/cassandra.sh``.
 
     ``up()`` and ``down()`` (SIGTERM: Cassandra drains its memtables) are the script's own;
-    ``restart()`` is both. The node's folders are a temporary ``KONGDAO_CASSANDRA_CACHE``.
+    ``restart()`` is both. The node's folders are a temporary ``KONGDAO_CASSANDRA_CACHE``;
+    ``extra_yaml`` is appended to its ``cassandra.yaml`` (``KONGDAO_CASSANDRA_EXTRA_YAML``).
     """
 
-    def __init__(self, *, heap: str = "512m") -> None:
+    def __init__(self, *, heap: str = "512m", extra_yaml: str | None = None) -> None:
         if shutil.which("java") is None:
             _unavailable("Cassandra needs Java (apt-get install openjdk-17-jre-headless)")
         self.port = free_port()
@@ -260,6 +261,10 @@ class PrivateCassandra:
             "KONGDAO_CASSANDRA_START_TIMEOUT": "180",
         }
         self.env.pop("KONGDAO_CASSANDRA_HOSTS", None)
+        if extra_yaml is not None:
+            path = self.dir / "extra.yaml"
+            path.write_text(extra_yaml)
+            self.env["KONGDAO_CASSANDRA_EXTRA_YAML"] = str(path)
 
     def _sh(self, command: str, timeout: float = 240) -> str:
         proc = subprocess.run(

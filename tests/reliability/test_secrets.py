@@ -10,7 +10,8 @@
   ``sslmode=require`` encrypts (``pg_stat_ssl``), ``verify-full`` with ``sslrootcert`` verifies
   the chain and the host, ``verify-full`` without it refuses the unknown CA, and a client
   certificate (``sslcert``/``sslkey``) logs in with ``cert`` authentication. On Cassandra, the
-  TLS settings become the driver's arguments (checked as passed; a TLS node is not started here).
+  TLS settings become the driver's arguments, and (``make test-reliability``) a private TLS-only
+  node accepts a client that trusts its certificate and refuses plain or untrusting ones.
 * basic-auth passwords are stored hashed: the plain password is in no stored column.
 """
 
@@ -33,7 +34,7 @@ from kongdao.connectors.postgres import PostgresSettings
 from kongdao.connectors.postgres import from_dsn as postgres_from_dsn
 from kongdao.db import DB
 from tests.reliability.hostile import raw_snapshot
-from tests.reliability.servers import PrivatePostgres, free_port
+from tests.reliability.servers import PrivateCassandra, PrivatePostgres, free_port
 from tests.reliability.tls import TestCA
 
 pytestmark = pytest.mark.postgres
@@ -301,6 +302,66 @@ def test_cassandra_tls_settings_become_driver_arguments(monkeypatch, tmp_path):
     with pytest.raises(RuntimeError, match="captured"):
         cassandra_from_dsn("cassandra://h/ks")._cluster()
     assert "ssl_enabled" not in seen
+
+
+@pytest.fixture(scope="module")
+def tls_cassandra(tmp_path_factory):
+    """A private Cassandra node speaking TLS only, with a certificate made by keytool."""
+    import shutil
+    import subprocess
+
+    if shutil.which("keytool") is None:
+        pytest.skip("no keytool (it comes with the Java runtime)")
+    folder = tmp_path_factory.mktemp("cassandra-tls")
+    keystore, pem, password = folder / "node.jks", folder / "node.pem", "kongdao-tls"
+    for args in (
+        ["-genkeypair", "-alias", "node", "-keyalg", "RSA", "-keysize", "2048",
+         "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-validity", "7",
+         "-storetype", "JKS", "-keypass", password],
+        ["-exportcert", "-rfc", "-alias", "node", "-file", str(pem)],
+    ):  # fmt: skip
+        subprocess.run(
+            ["keytool", *args, "-keystore", str(keystore), "-storepass", password],
+            check=True,
+            capture_output=True,
+        )
+    node = PrivateCassandra(
+        extra_yaml=(
+            "client_encryption_options:\n"
+            "    enabled: true\n"
+            f"    keystore: {keystore}\n"
+            f"    keystore_password: {password}\n"
+            "    require_client_auth: false\n"
+        )
+    )
+    try:
+        node.up()
+        yield node, str(pem)
+    finally:
+        node.destroy()
+
+
+@pytest.mark.reliability
+@pytest.mark.cassandra
+async def test_cassandra_tls_settings_reach_the_node(tls_cassandra, tmp_path):
+    """A TLS-only node: TLS with its certificate trusted works; plain or untrusted is refused."""
+    node, pem = tls_cassandra
+    dsn = node.dsn(f"kongdao_tls_{secrets.token_hex(3)}")
+    async with kongdao.connect(
+        dsn, ssl=True, ssl_ca_file=pem, check_migrations=False, ttl_cleanup_interval=None
+    ) as db:
+        await db.migrations.bootstrap()
+        svc = await db.services.insert({"name": "over-tls", "host": "a.example"})
+        assert await db.services.select_by_name("over-tls") == svc
+    with pytest.raises(errors.DatabaseError) as plain:
+        await kongdao.connect(dsn, connect_timeout=3, check_migrations=False)
+    other = TestCA.write(tmp_path, "other.pem", TestCA("another CA").pem)
+    with pytest.raises(errors.DatabaseError) as untrusted:
+        await kongdao.connect(
+            dsn, ssl=True, ssl_ca_file=other, connect_timeout=3, check_migrations=False
+        )
+    assert "No hosts available" in str(plain.value)  # the node closes a plain connection
+    assert "Error verifying peer certificate" in str(untrusted.value)
 
 
 # -- hashed credentials ---------------------------------------------------------------------------
