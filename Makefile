@@ -44,6 +44,19 @@ test-unit: $(STAMP) ## the tests that need no database
 test: lint postgres-up cassandra-up ## lint, types and the whole test suite (against the real databases)
 	$(WITH_PG) $(PY) -m pytest $(PYTEST_ARGS)
 
+# The slow reliability suite (docs/reliability.md): private PostgreSQL and Cassandra servers
+# restarted under load, the fuzz tests with many more examples, then the soak of both databases.
+# CI need not run it. SOAK_ARGS passes options to `python -m benchmarks.soak`.
+SOAK_ARGS ?= --seconds 90 --processes 3
+
+.PHONY: test-reliability soak
+test-reliability: $(STAMP) postgres-up cassandra-up ## restarts under load, long fuzzing, then a 90-second soak of each database (~10 min)
+	KONGDAO_FUZZ_PROFILE=fuzz-long $(WITH_PG) $(PY) -m pytest tests/reliability --reliability $(PYTEST_ARGS)
+	$(WITH_PG) $(PY) -m benchmarks.soak $(SOAK_ARGS)
+
+soak: $(STAMP) postgres-up cassandra-up ## only the soak: mixed operations from several processes, then invariants checked
+	$(WITH_PG) $(PY) -m benchmarks.soak $(SOAK_ARGS)
+
 DEMO_BENCH := --quick --only select_pk,select_by_cache_key,insert_service -c 32 --rounds 1 --services 1000 --no-chart --out .cache/demo-bench
 
 demo: $(STAMP) postgres-up cassandra-up ## walk-through on PostgreSQL and Cassandra (each step printed), then a short benchmark table

@@ -258,6 +258,15 @@ class DB:
         if cached is not None:
             return cached
         dao = self.daos.get("workspaces")
+        name_field = None if dao is None else dao.schema.field_map.get("name")
+        # a name no workspace can have (NUL, invalid UTF-8, a core entity's name) is an invalid
+        # option, not a DATABASE_ERROR from the lookup
+        if (
+            dao is not None
+            and name_field is not None
+            and dao.schema.validate_field(name_field, workspace) is not None
+        ):
+            raise errors.invalid_options({"workspace": "invalid workspace"}, strategy=strategy)
         row = None if dao is None else await dao.strategy.select_by_field("name", workspace)
         if row is None and workspace == DEFAULT_WORKSPACE:
             # DB-less: a declarative configuration is the default workspace, with no row

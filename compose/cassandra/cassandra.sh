@@ -21,6 +21,11 @@
 #   KONGDAO_CASSANDRA_STOP_TIMEOUT   seconds between SIGTERM and SIGKILL        (default 30)
 #   KONGDAO_CASSANDRA_FRESH=1        wipe this node's data directory before starting
 #   KONGDAO_CASSANDRA_CACHE          where the distribution, data and logs live (default .cache/cassandra)
+#   KONGDAO_CASSANDRA_EXTRA_YAML     a file appended to the generated cassandra.yaml (e.g. the
+#                                    client_encryption_options of a TLS test node)
+#   KONGDAO_CASSANDRA_DIST           where the distribution lives (default $KONGDAO_CASSANDRA_CACHE/
+#                                    apache-cassandra-2.1.0): lets a throwaway node (a test's, with
+#                                    its own cache folder) share the one download
 set -euo pipefail
 
 readonly CASSANDRA_VERSION=2.1.0
@@ -29,7 +34,7 @@ readonly READY_LINE='Starting listening for CQL clients'
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 CACHE=${KONGDAO_CASSANDRA_CACHE:-$ROOT/.cache/cassandra}
-DIST=$CACHE/apache-cassandra-$CASSANDRA_VERSION
+DIST=${KONGDAO_CASSANDRA_DIST:-$CACHE/apache-cassandra-$CASSANDRA_VERSION}
 LISTEN=${KONGDAO_CASSANDRA_LISTEN:-127.0.0.1}
 PORT=${KONGDAO_CASSANDRA_PORT:-9042}
 STORAGE_PORT=${KONGDAO_CASSANDRA_STORAGE_PORT:-7000}
@@ -194,6 +199,7 @@ ensure_dist() {
     fi
     # Move into place in one rename, so an interrupted download never looks like a complete one.
     rm -rf "$DIST"
+    mkdir -p "$(dirname "$DIST")"
     mv "$tmp/package/apache-cassandra-$CASSANDRA_VERSION" "$DIST"
     rm -rf "$tmp"
     trap - EXIT
@@ -244,6 +250,14 @@ endpoint_snitch: SimpleSnitch
 # Tests drop and truncate tables all the time; a snapshot for each would cost time and disk.
 auto_snapshot: false
 EOF
+    if [[ -n ${KONGDAO_CASSANDRA_EXTRA_YAML:-} ]]; then
+        [[ -r $KONGDAO_CASSANDRA_EXTRA_YAML ]] ||
+            die "KONGDAO_CASSANDRA_EXTRA_YAML names $KONGDAO_CASSANDRA_EXTRA_YAML, which cannot be read."
+        {
+            printf '# From KONGDAO_CASSANDRA_EXTRA_YAML (%s):\n' "$KONGDAO_CASSANDRA_EXTRA_YAML"
+            cat "$KONGDAO_CASSANDRA_EXTRA_YAML"
+        } >>"$YAML"
+    fi
     # The distribution's logback.xml logs at DEBUG (hundreds of lines a second): log at INFO,
     # to a file of our own, appended to so that `logs` shows the previous runs too.
     cat >"$LOGBACK" <<EOF

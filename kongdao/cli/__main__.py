@@ -71,7 +71,39 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config(commands)
     _add_bench(commands)
     add_check(commands)
+    _add_repair(commands)
     return parser
+
+
+def _add_repair(commands: Any) -> None:
+    repair = commands.add_parser(
+        "repair",
+        parents=[_database_options()],
+        help="find rows whose foreign key points at a deleted row (Cassandra's foreign key "
+        "window) and apply their on_delete rule",
+        description="Find rows whose foreign key references a missing row, and delete them "
+        "(cascade, restrict) or clear the reference (null). Finds nothing on PostgreSQL, which "
+        "enforces foreign keys. See kongdao.repair.",
+    )
+    repair.add_argument("--dry-run", action="store_true", help="only list what would be repaired")
+    repair.set_defaults(handler=_repair)
+
+
+async def _repair(args: argparse.Namespace) -> int:
+    from kongdao.repair import repair_orphans
+
+    say = _say(args)
+    settings = timeout_settings(args)
+    async with kongdao.connect(
+        args.dsn, plugins=args.plugins, ttl_cleanup_interval=None, **settings
+    ) as db:
+        orphans = await repair_orphans(db, dry_run=args.dry_run)
+    verb = "would repair" if args.dry_run else "repaired"
+    for o in orphans:
+        action = "clear" if o.on_delete == "null" else "delete"
+        say(f"{o.entity} {o.pk}: {o.field} -> missing {o.reference} {o.parent} ({action})")
+    say(f"{verb} {len(orphans)} rows")
+    return 0
 
 
 def _add_bench(commands: Any) -> None:

@@ -39,7 +39,7 @@ E = TypeVar("E", bound=Entity)
 DEFAULT_PAGE_SIZE = 1000
 MAX_PAGE_SIZE = 50000
 MAX_TTL = 100_000_000
-_TAG_CHARS = re.compile(r"^[\x21-\x2b\x2d\x2e\x30-\x7e\x80-\U0010ffff]+\Z")
+_TAG_CHARS = re.compile(r"^[\x21-\x2b\x2d\x2e\x30-\x7e\x80-\ud7ff\ue000-\U0010ffff]+\Z")
 _GENERATED = re.compile(
     r"^(select_by|update_by|upsert_by|delete_by|page_for|each_for)_([a-z0-9_]+)$"
 )

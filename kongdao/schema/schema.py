@@ -279,6 +279,32 @@ _SCALARS = frozenset((str, int, float, bool, type(None)))
 _PLAIN = frozenset(("string", "integer", "number", "boolean", "foreign"))
 
 
+MAX_NESTING = 64
+"""The deepest nesting of dicts and lists a written value may have (Kong's entities need a
+handful of levels); deeper input is a schema violation of its field, before any recursive code
+(copying, validation, JSON encoding) could exhaust Python's stack on it."""
+
+
+def nesting_exceeds(value: Any, limit: int = MAX_NESTING) -> bool:
+    """Whether ``value`` nests dicts or lists deeper than ``limit`` levels.
+
+    Iterative (no recursion, whatever the depth); a self-referencing value counts as too deep.
+    """
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, Mapping) else item
+        for child in children:
+            t = type(child)
+            if t in _SCALARS:
+                continue
+            if t is dict or t is list or t is tuple or isinstance(child, Mapping):
+                stack.append((child, depth + 1))
+    return False
+
+
 def deepcopy_json(value: Any) -> Any:
     """Deep-copy JSON-like data (dicts, lists, tuples); other values are immutable."""
     t = type(value)
@@ -1061,8 +1087,21 @@ class Schema:
 
         Raises:
             ShorthandError: when a shorthand field's value is invalid; a record's shorthand is
-                reported under the record (``{"config": {"whitelist": "expected an array"}}``).
+                reported under the record (``{"config": {"whitelist": "expected an array"}}``);
+                also when a value of a write nests dicts or lists deeper than
+                :data:`MAX_NESTING` levels (``{"config": "nested too deeply (more than 64
+                levels)"}``).
         """
+        if context != "select" and data:
+            deep = {
+                key: f"nested too deeply (more than {MAX_NESTING} levels)"
+                for key, value in data.items()
+                if type(value) not in _SCALARS
+                and (isinstance(value, Mapping) or type(value) in (list, tuple))
+                and nesting_exceeds(value)
+            }
+            if deep:
+                raise ShorthandError(deep)
         out: dict[str, Any] = deepcopy_json(data) if data else {}
         if self.shorthand_fields:
             self._expand_shorthands(out)
@@ -1217,7 +1256,11 @@ class Schema:
 
 
 class ShorthandError(Exception):
-    """A shorthand field's value failed validation (carries Kong's error table)."""
+    """Processing refused the input before validation (carries Kong's error table).
+
+    A shorthand field's value is invalid, or a value nests too deeply; the DAO raises a
+    SchemaViolation with the table.
+    """
 
     def __init__(self, errors: Errors) -> None:
         super().__init__(errors)

@@ -154,6 +154,10 @@ class CassandraSettings:
             ``LOCAL_SERIAL`` (the default when ``local_dc`` is set).
         request_timeout: Seconds a request may take.
         connect_timeout: Seconds to connect to a node.
+        reconnect_delay: Seconds before the driver first tries to reconnect to a node it lost;
+            the wait doubles after each failed attempt, up to ``reconnect_max_delay``.
+        reconnect_max_delay: The longest wait between two reconnection attempts, which bounds
+            how long calls keep failing after a node is back (the driver's own default is 60).
         schema_consensus_timeout: Seconds to wait for every node to agree on the schema after
             DDL (Kong: 10).
         ddl_timeout: Seconds one DDL statement may take (dropping a keyspace of many tables
@@ -167,6 +171,10 @@ class CassandraSettings:
         ssl: Encrypt connections.
         ssl_verify: Verify the server certificate (needs ``ssl_ca_file``).
         ssl_ca_file: PEM file of the certificate authority to trust.
+        ssl_cert_file: PEM client certificate, for nodes that require one
+            (``require_client_auth``).
+        ssl_key_file: its private key (PEM).
+        ssl_key_password: the private key's password; never shown in ``repr`` or errors.
         retry_policy: The driver's retry policy: ``default`` or ``fallthrough`` (never retry;
             the server's error as is).
         connections_per_host: Connections per node and I/O thread.
@@ -189,6 +197,8 @@ class CassandraSettings:
     serial_consistency: str | None = attrs.field(default=None, converter=_opt_upper)
     request_timeout: float = attrs.field(default=10.0, converter=float)
     connect_timeout: float = attrs.field(default=5.0, converter=float)
+    reconnect_delay: float = attrs.field(default=1.0, converter=float)
+    reconnect_max_delay: float = attrs.field(default=10.0, converter=float)
     schema_consensus_timeout: float = attrs.field(default=10.0, converter=float)
     ddl_timeout: float = attrs.field(default=60.0, converter=float)
     claim_grace: float = attrs.field(default=30.0, converter=float)
@@ -196,6 +206,9 @@ class CassandraSettings:
     ssl: bool = attrs.field(default=False, converter=_bool)
     ssl_verify: bool = attrs.field(default=True, converter=_bool)
     ssl_ca_file: str | None = attrs.field(default=None, converter=_opt_str)
+    ssl_cert_file: str | None = attrs.field(default=None, converter=_opt_str)
+    ssl_key_file: str | None = attrs.field(default=None, converter=_opt_str)
+    ssl_key_password: str | None = attrs.field(default=None, repr=False, converter=_opt_str)
     retry_policy: str = "default"
     connections_per_host: int = attrs.field(default=1, converter=int)
     io_threads: int = attrs.field(default=1, converter=int)
@@ -223,6 +236,10 @@ class CassandraSettings:
             raise ValueError("retry_policy must be 'default' or 'fallthrough'")
         if not 0 < self.port < 65536:
             raise ValueError(f"invalid port {self.port}")
+        if not 0 < self.reconnect_delay <= self.reconnect_max_delay:
+            raise ValueError(
+                "reconnect delays must satisfy 0 < reconnect_delay <= reconnect_max_delay"
+            )
 
     @property
     def effective_serial_consistency(self) -> str:
@@ -382,7 +399,8 @@ class CassandraConnector(CassandraMigrations):
         """Map a driver exception (or a message) to a kongdao error, hiding the password."""
         if isinstance(exc, errors.KongDAOError):
             return exc
-        return database_error(exc, secrets=(self.settings.password, self.settings.offset_secret))
+        s = self.settings
+        return database_error(exc, secrets=(s.password, s.offset_secret, s.ssl_key_password))
 
     def read(self, cql: str) -> Stmt:
         """A statement read at the read consistency."""
@@ -423,6 +441,8 @@ class CassandraConnector(CassandraMigrations):
             "use_beta_protocol_version": None,
             "connect_timeout": s.connect_timeout,
             "request_timeout": s.request_timeout,
+            "exponential_reconnect_base_delay_ms": max(1, int(s.reconnect_delay * 1000)),
+            "exponential_reconnect_max_delay_ms": max(1, int(s.reconnect_max_delay * 1000)),
             "consistency": self.read_cl,
             "serial_consistency": self.serial_cl,
             "num_threads_io": s.io_threads,
@@ -440,9 +460,16 @@ class CassandraConnector(CassandraMigrations):
             kwargs["load_balance_dc_aware"] = s.local_dc
         if s.ssl:
             kwargs["ssl_enabled"] = True
-            if s.ssl_ca_file:
-                with open(s.ssl_ca_file, encoding="utf-8") as fh:
-                    kwargs["ssl_trusted_cert"] = fh.read()
+            for setting, argument in (
+                (s.ssl_ca_file, "ssl_trusted_cert"),
+                (s.ssl_cert_file, "ssl_cert"),
+                (s.ssl_key_file, "ssl_private_key"),
+            ):
+                if setting:
+                    with open(setting, encoding="utf-8") as fh:
+                        kwargs[argument] = fh.read()
+            if s.ssl_key_password:
+                kwargs["ssl_private_key_password"] = s.ssl_key_password
             kwargs["ssl_verify_flags"] = (
                 acsylla.SSLVerifyFlags.PEER_CERT if s.ssl_verify else acsylla.SSLVerifyFlags.NONE
             )
@@ -460,7 +487,7 @@ class CassandraConnector(CassandraMigrations):
             session = await cluster.create_session()
         except Exception as exc:
             _destroy(cluster)
-            text = redact(str(exc) or type(exc).__name__, (s.password,))
+            text = redact(str(exc) or type(exc).__name__, (s.password, s.ssl_key_password))
             hint = ""
             if "protocol version" in text.lower():
                 hint = (

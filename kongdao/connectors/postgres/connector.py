@@ -36,10 +36,33 @@ CAPABILITIES = Capabilities(
 )
 
 _ENV_PREFIX = "KONGDAO_PG_"
+_UNSET: Any = object()
 
 
 def _env(name: str) -> str | None:
     return os.environ.get(_ENV_PREFIX + name.upper())
+
+
+_SSL_MODES = ("allow", "prefer", "require", "verify-ca")
+
+
+def _parse_ssl(value: Any) -> Any:
+    """The ``ssl`` setting from libpq's ``sslmode`` names (and a few spellings of yes and no)."""
+    if isinstance(value, str):
+        v = value.strip().lower()
+        if v in ("", "0", "false", "off", "disable", "no"):
+            return False
+        if v in ("1", "true", "on", "verify-full", "verify", "yes"):
+            return True
+        if v in _SSL_MODES:
+            return v
+        raise ValueError(
+            f"unknown ssl mode {value!r}: use disable, allow, prefer, require, verify-ca or "
+            "verify-full"
+        )
+    if value is None:
+        return False
+    return value
 
 
 @attrs.frozen(kw_only=True)
@@ -48,7 +71,7 @@ class PostgresSettings:
 
     Every setting falls back to the environment (``KONGDAO_PG_HOST``, ``KONGDAO_PG_PORT``,
     ``KONGDAO_PG_USER``, ``KONGDAO_PG_PASSWORD``, ``KONGDAO_PG_DATABASE``, ``KONGDAO_PG_SCHEMA``,
-    ``KONGDAO_PG_SSL``...), then to Kong's defaults.
+    ``KONGDAO_PG_SSL``, ``KONGDAO_PG_SSL_CA_FILE``...), then to Kong's defaults.
 
     Args:
         host: server host (or a Unix socket directory).
@@ -57,8 +80,17 @@ class PostgresSettings:
         password: role password.
         database: database name.
         schema: the PostgreSQL schema holding kongdao's tables.
-        ssl: ``False``, ``True`` (verify), ``"require"`` (encrypt, no verification), or an
-            :class:`ssl.SSLContext`.
+        ssl: libpq's ``sslmode``: ``False`` (``"disable"``), ``"allow"`` / ``"prefer"`` (TLS if
+            the server offers it, unverified), ``"require"`` (TLS; the certificate verified
+            against ``ssl_ca_file`` if one is given, as libpq does with a root certificate),
+            ``"verify-ca"`` (TLS, the certificate chain verified), ``True`` /
+            ``"verify-full"`` (also the host name); or an :class:`ssl.SSLContext`, used as is.
+            Verification uses ``ssl_ca_file``, else the system's trusted CAs. The client
+            certificate files apply from ``"require"`` up.
+        ssl_ca_file: PEM file of the CAs to trust (libpq's ``sslrootcert``).
+        ssl_cert_file: PEM client certificate, for ``cert`` authentication or servers that
+            require one (libpq's ``sslcert``).
+        ssl_key_file: its private key (libpq's ``sslkey``; default: in ``ssl_cert_file``).
         pool_min_size: connections opened at start.
         pool_max_size: most connections open at once.
         statement_timeout: seconds one statement may run before it fails with DATABASE_ERROR.
@@ -72,7 +104,10 @@ class PostgresSettings:
     password: str | None = attrs.field(default=None, repr=False)
     database: str = "kong"
     schema: str = "public"
-    ssl: Any = False
+    ssl: Any = attrs.field(default=False, converter=_parse_ssl)
+    ssl_ca_file: str | None = None
+    ssl_cert_file: str | None = None
+    ssl_key_file: str | None = None
     pool_min_size: int = 2
     pool_max_size: int = 10
     statement_timeout: float = 60.0
@@ -84,7 +119,10 @@ class PostgresSettings:
         """Settings from a DSN, the environment and keyword overrides.
 
         Priority increases in that order. The DSN is ``postgresql://user:pass@host:port/db``
-        with optional ``?schema=...&sslmode=...``.
+        with optional ``?schema=...&sslmode=...&sslrootcert=...&sslcert=...&sslkey=...``.
+
+        Raises:
+            ValueError: a malformed DSN or an unknown ``sslmode``.
         """
         values: dict[str, Any] = {}
         for name, conv in (
@@ -95,6 +133,9 @@ class PostgresSettings:
             ("database", str),
             ("schema", str),
             ("ssl", _parse_ssl),
+            ("ssl_ca_file", str),
+            ("ssl_cert_file", str),
+            ("ssl_key_file", str),
             ("pool_min_size", int),
             ("pool_max_size", int),
             ("statement_timeout", float),
@@ -112,17 +153,6 @@ class PostgresSettings:
         """A DSN for logs and messages, with the password masked."""
         auth = f"{self.user}:***@" if self.password else f"{self.user}@"
         return f"postgresql://{auth}{self.host}:{self.port}/{self.database}"
-
-
-def _parse_ssl(value: Any) -> Any:
-    if isinstance(value, str):
-        v = value.lower()
-        if v in ("", "0", "false", "off", "disable", "no"):
-            return False
-        if v in ("1", "true", "on", "verify-full", "verify", "yes"):
-            return True
-        return v
-    return value
 
 
 def _parse_dsn(dsn: str) -> dict[str, Any]:
@@ -146,6 +176,13 @@ def _parse_dsn(dsn: str) -> dict[str, Any]:
         out["schema"] = query["schema"][-1]
     if "sslmode" in query or "ssl" in query:
         out["ssl"] = _parse_ssl((query.get("sslmode") or query["ssl"])[-1])
+    for param, name in (
+        ("sslrootcert", "ssl_ca_file"),
+        ("sslcert", "ssl_cert_file"),
+        ("sslkey", "ssl_key_file"),
+    ):
+        if param in query:
+            out[name] = query[param][-1]
     if "host" in query:  # postgresql:///db?host=/var/run/postgresql
         out["host"] = query["host"][-1]
     return out
@@ -161,6 +198,7 @@ class PostgresConnector(PostgresMigrations):
         self.settings = settings
         self.strategies: dict[str, PostgresStrategy] = {}
         self._pool: Pool | None = None
+        self._ssl_arg: Any = _UNSET
 
     def __repr__(self) -> str:
         return f"<PostgresConnector {self.settings.redacted_dsn()}>"
@@ -175,26 +213,42 @@ class PostgresConnector(PostgresMigrations):
         return self._pool
 
     def _ssl(self) -> Any:
-        s = self.settings.ssl
-        if s is True:
-            return ssl_mod.create_default_context()
-        if s == "require":
-            ctx = ssl_mod.create_default_context()
-            ctx.check_hostname = False
-            ctx.verify_mode = ssl_mod.CERT_NONE
-            return ctx
-        return s or None
+        """The ``ssl`` argument of asyncpg: a context built once from the settings, or a mode."""
+        if self._ssl_arg is not _UNSET:
+            return self._ssl_arg
+        s = self.settings
+        mode = s.ssl
+        arg: Any
+        if mode is False:
+            arg = False  # not None: asyncpg reads None as libpq's default, "prefer"
+        elif isinstance(mode, ssl_mod.SSLContext):
+            arg = mode
+        elif mode in ("allow", "prefer"):
+            arg = mode  # asyncpg: TLS when the server offers it, unverified; else plain
+        else:
+            ctx = ssl_mod.create_default_context(cafile=s.ssl_ca_file)
+            if mode == "require" and not s.ssl_ca_file:
+                ctx.check_hostname = False
+                ctx.verify_mode = ssl_mod.CERT_NONE
+            elif mode in ("require", "verify-ca"):
+                ctx.check_hostname = False
+            if s.ssl_cert_file:
+                ctx.load_cert_chain(s.ssl_cert_file, s.ssl_key_file)
+            arg = ctx
+        self._ssl_arg = arg
+        return arg
 
     async def _open(self) -> asyncpg.Connection:
         s = self.settings
         try:
+            ssl_arg = self._ssl()  # a missing or bad certificate file is a DATABASE_ERROR too
             conn = await asyncpg.connect(
                 host=s.host,
                 port=s.port,
                 user=s.user,
                 password=s.password,
                 database=s.database,
-                ssl=self._ssl(),
+                ssl=ssl_arg,
                 timeout=s.connect_timeout,
                 command_timeout=s.statement_timeout,
                 statement_cache_size=1024,

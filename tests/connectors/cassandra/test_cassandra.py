@@ -847,6 +847,16 @@ def test_dsn_parsing() -> None:
         CassandraSettings.from_dsn("cassandra://h/ks", pool_size=3)
 
 
+def test_reconnect_delays() -> None:
+    s = CassandraSettings.from_dsn("cassandra://h/ks")
+    assert (s.reconnect_delay, s.reconnect_max_delay) == (1.0, 10.0)
+    s = CassandraSettings.from_dsn("cassandra://h/ks?reconnect_delay=0.5&reconnect_max_delay=4")
+    assert (s.reconnect_delay, s.reconnect_max_delay) == (0.5, 4.0)
+    for bad in ("reconnect_delay=0", "reconnect_delay=5&reconnect_max_delay=4"):
+        with pytest.raises(ValueError, match="reconnect"):
+            CassandraSettings.from_dsn(f"cassandra://h/ks?{bad}")
+
+
 def test_environment_fallbacks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KONGDAO_CASSANDRA_HOSTS", "a.example:9999,b.example:9999")
     monkeypatch.setenv("KONGDAO_CASSANDRA_KEYSPACE", "from_env")
