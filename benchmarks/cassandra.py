@@ -54,7 +54,8 @@ import time
 import urllib.parse
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any
+from functools import partial
+from typing import Any, cast
 
 import kongdao
 from benchmarks.runner import BenchError, Impl, Mode, Progress, Suite, Workload, redact
@@ -134,7 +135,8 @@ class Raw:
             serial_consistency=self.serial if lwt else None,
             **kw,
         )
-        return self.session.execute(statement)
+        result: Awaitable[Any] = self.session.execute(statement)
+        return result
 
 
 def _bound_simple(cql: str, params: list[Any]) -> Any:
@@ -184,7 +186,9 @@ async def _in_flight(aws: Iterable[Callable[[], Awaitable[Any]]], limit: int) ->
     return await asyncio.gather(*(one(fn) for fn in aws))
 
 
-async def _recreate_keyspace(hosts: list[str], port: int, keyspace: str, cluster_kw: dict) -> None:
+async def _recreate_keyspace(
+    hosts: list[str], port: int, keyspace: str, cluster_kw: dict[str, Any]
+) -> None:
     import acsylla
 
     cluster = acsylla.create_cluster(hosts, port=port, **cluster_kw)
@@ -227,7 +231,7 @@ async def build(
     try:
         progress.status("cassandra: bootstrapping")
         await db.migrations.bootstrap()
-        settings = db.connector.settings
+        settings: Any = cast(Any, db.connector).settings
         serial_name = getattr(settings, "effective_serial_consistency", "SERIAL")
         cluster_kw = {
             **base_kw,
@@ -309,10 +313,7 @@ async def _seed(db: Any, mode: Mode, progress: Progress) -> dict[str, Any]:
     progress.status(f"cassandra: seeding {mode.services} services")
     names = [f"svc-{i:05d}" for i in range(mode.services)]
     services = await _in_flight(
-        (
-            (lambda name=name: db.services.insert({"name": name, "host": "example.com"}))
-            for name in names
-        ),
+        (partial(db.services.insert, {"name": name, "host": "example.com"}) for name in names),
         SEED_CONCURRENCY,
     )
     ids = [s.id for s in services]
@@ -320,7 +321,7 @@ async def _seed(db: Any, mode: Mode, progress: Progress) -> dict[str, Any]:
     progress.status("cassandra: seeding routes and plugins")
     await _in_flight(
         (
-            (lambda sid=sid, j=j: db.routes.insert({"paths": [f"/r{j}"], "service": {"id": sid}}))
+            partial(db.routes.insert, {"paths": [f"/r{j}"], "service": {"id": sid}})
             for sid in route_sids
             for j in range(mode.routes_per_service)
         ),
@@ -329,7 +330,7 @@ async def _seed(db: Any, mode: Mode, progress: Progress) -> dict[str, Any]:
     plugin_sids = ids[: mode.plugins]
     await _in_flight(
         (
-            (lambda sid=sid: db.plugins.insert({"name": "key-auth", "service": {"id": sid}}))
+            partial(db.plugins.insert, {"name": "key-auth", "service": {"id": sid}})
             for sid in plugin_sids
         ),
         SEED_CONCURRENCY,
@@ -820,7 +821,7 @@ def _delete_workload(db: Any, raw: Raw, ws: str) -> Workload:
                 await db.plugins.insert({"name": "key-auth", "service": {"id": svc.id}})
                 return str(svc.id)
 
-            made = await _in_flight(((lambda j=j: one(j)) for j in range(n)), SEED_CONCURRENCY)
+            made = await _in_flight((partial(one, j) for j in range(n)), SEED_CONCURRENCY)
             targets[side].clear()
             targets[side].update({start + j: sid for j, sid in enumerate(made)})
 

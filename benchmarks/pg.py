@@ -200,7 +200,9 @@ def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC)
 
 
-async def _seed(db: Any, admin: asyncpg.Connection, mode: Mode, progress: Progress) -> dict:
+async def _seed(
+    db: Any, admin: asyncpg.Connection, mode: Mode, progress: Progress
+) -> dict[str, Any]:
     """Fill the tables; return the keys the workloads use."""
     progress.status("postgres: seeding")
     svc0 = await db.services.insert({"name": "svc-00000", "host": "example.com"})
