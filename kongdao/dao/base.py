@@ -19,6 +19,8 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
+import attrs
+
 from kongdao import errors
 from kongdao.events import CrudEvent, Operation
 from kongdao.schema.entity import Entity, EntitySchema, entity_cache_key
@@ -55,6 +57,32 @@ def _lua_type(field: Field) -> str:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z", re.I)
+_PLAIN_UUID = Field(type="string", uuid=True)
+_NEUTRAL = frozenset(
+    ("required", "default", "auto", "unique", "unique_across_ws", "immutable", "description")
+)
+
+
+def _plain_uuid_key(schema: EntitySchema) -> str | None:
+    """The primary key's field when it is one plain UUID string field, else ``None``.
+
+    Plain: only the ``uuid`` validator (plus the attributes that do not validate a present
+    value: generation, defaults, uniqueness), so any string matching :data:`_UUID` is valid.
+    """
+    if len(schema.primary_key) != 1:
+        return None
+    name = schema.primary_key[0]
+    f = schema.field_map[name]
+    for a in attrs.fields(Field):
+        if a.name in _NEUTRAL:
+            continue
+        mine, plain = getattr(f, a.name), getattr(_PLAIN_UUID, a.name)
+        if mine is not plain and mine != plain:
+            return None
+    return name
 
 
 def _check_page_args(size: Any, offset: Any) -> None:
@@ -99,6 +127,7 @@ class DAO(Generic[E]):
         self._per_ws_unique = frozenset(
             n for n, f in self._unique.items() if schema.workspaceable and not f.unique_across_ws
         )
+        self._uuid_pk = _plain_uuid_key(schema)
 
     def __repr__(self) -> str:
         return f"<DAO {self.name} ({self._strategy_name})>"
@@ -109,6 +138,13 @@ class DAO(Generic[E]):
         return exc.with_strategy(self._strategy_name)
 
     def _check_pk(self, pk: Any) -> None:
+        uuid_pk = self._uuid_pk
+        if uuid_pk is not None and type(pk) is dict and len(pk) == 1:
+            # the usual {"id": "<uuid>"}: what validate_primary_key would accept, decided
+            # without its per-field validator dispatch (2 us of every call by primary key)
+            value = pk.get(uuid_pk)
+            if type(value) is str and len(value) == 36 and _UUID.match(value):
+                return
         if not isinstance(pk, Mapping):
             raise TypeError("primary_key must be a table")
         errs = self.schema.validate_primary_key(pk)
@@ -218,12 +254,14 @@ class DAO(Generic[E]):
 
     def _check_unique_value(self, name: str, field: Field, value: Any) -> None:
         lua_type = _lua_type(field)
-        ok = {
-            "table": isinstance(value, Mapping),
-            "number": _is_number(value),
-            "string": isinstance(value, str),
-            "boolean": isinstance(value, bool),
-        }.get(lua_type, True)
+        if lua_type == "string":
+            ok = isinstance(value, str)
+        elif lua_type == "table":
+            ok = isinstance(value, Mapping)
+        elif lua_type == "number":
+            ok = _is_number(value)
+        else:
+            ok = lua_type != "boolean" or isinstance(value, bool)
         if not ok:
             raise TypeError(f"{name} must be a {lua_type}")
         err = self.schema.validate_field(field, value)
@@ -235,6 +273,12 @@ class DAO(Generic[E]):
             raise self._err(errors.invalid_unique(name, err if isinstance(err, str) else str(err)))
 
     # -- workspaces --------------------------------------------------------------------------
+
+    def _current_scope(self) -> str | None:
+        """What :meth:`_scope` gives when no ``workspace`` option is given (no coroutine)."""
+        if not self._workspaceable:
+            return None
+        return current_workspace() or self.db.default_workspace_id
 
     async def _scope(self, workspace: Any) -> str | None:
         """The workspace id a call works in; ``None``: every workspace (or not workspaceable).
@@ -342,7 +386,8 @@ class DAO(Generic[E]):
         self._check_pk(primary_key)
         if workspace is not UNSET or show_ws_id:
             self._check_options(workspace=workspace, show_ws_id=show_ws_id)
-        row = await self.strategy.select(primary_key, ws=await self._scope(workspace))
+        ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
+        row = await self.strategy.select(primary_key, ws=ws)
         return None if row is None else self._read(row, nulls, show_ws_id)
 
     async def select_by(
@@ -364,7 +409,7 @@ class DAO(Generic[E]):
         self._check_unique_value(field, f, value)
         if workspace is not UNSET or show_ws_id:
             self._check_options(workspace=workspace, show_ws_id=show_ws_id)
-        ws = await self._scope(workspace)
+        ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
         self._check_global_unique(field, ws)
         row = await self.strategy.select_by_field(field, value, ws=ws)
         return None if row is None else self._read(row, nulls, show_ws_id)
@@ -409,8 +454,9 @@ class DAO(Generic[E]):
             workspace=workspace,
             show_ws_id=show_ws_id,
         )
+        ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
         rows, next_offset = await self.strategy.page(
-            size, offset, tags=tags, tags_cond=tags_cond or "and", ws=await self._scope(workspace)
+            size, offset, tags=tags, tags_cond=tags_cond or "and", ws=ws
         )
         return [self._read(r, nulls, show_ws_id) for r in rows], next_offset
 
@@ -435,7 +481,7 @@ class DAO(Generic[E]):
             workspace=workspace,
             show_ws_id=show_ws_id,
         )
-        ws = await self._scope(workspace)
+        ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
         offset: str | None = None
         while True:
             rows, offset = await self.strategy.page(
@@ -484,9 +530,8 @@ class DAO(Generic[E]):
             workspace=workspace,
             show_ws_id=show_ws_id,
         )
-        rows, next_offset = await self.strategy.page_for(
-            field, foreign_key, size, offset, ws=await self._scope(workspace)
-        )
+        ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
+        rows, next_offset = await self.strategy.page_for(field, foreign_key, size, offset, ws=ws)
         return [self._read(r, nulls, show_ws_id) for r in rows], next_offset
 
     async def each_for(
@@ -512,7 +557,7 @@ class DAO(Generic[E]):
             workspace=workspace,
             show_ws_id=show_ws_id,
         )
-        ws = await self._scope(workspace)
+        ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
         offset: str | None = None
         while True:
             rows, offset = await self.strategy.page_for(field, foreign_key, size, offset, ws=ws)
@@ -530,7 +575,8 @@ class DAO(Generic[E]):
         """
         if workspace is not UNSET:
             self._check_options(workspace=workspace)
-        return await self.strategy.count(ws=await self._scope(workspace))
+        ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
+        return await self.strategy.count(ws=ws)
 
     # -- cache keys --------------------------------------------------------------------------
 
@@ -594,7 +640,7 @@ class DAO(Generic[E]):
             )
         if workspace is not UNSET or show_ws_id:
             self._check_options(workspace=workspace, show_ws_id=show_ws_id)
-        ws = await self._scope(workspace)
+        ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
         if not isinstance(cache_key, str):
             if isinstance(cache_key, Entity):
                 cache_key = cache_key.to_dict()
@@ -713,7 +759,7 @@ class DAO(Generic[E]):
         self._check_options(
             ttl=ttl, transform=transform, workspace=workspace, show_ws_id=show_ws_id
         )
-        ws = await self._write_scope(workspace)
+        ws = self._current_scope() if workspace is UNSET else await self._write_scope(workspace)
         data = self._process(entity, "insert")
         await self._resolve_foreign(data, ws)
         errs = self.schema.validate_insert(data, entity)
@@ -793,7 +839,7 @@ class DAO(Generic[E]):
         self._check_options(
             ttl=ttl, transform=transform, workspace=workspace, show_ws_id=show_ws_id
         )
-        ws = await self._scope(workspace)
+        ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
         data = self._process(entity, "update")
         pk = dict(primary_key)
         await self._resolve_foreign_or_missing(
@@ -831,7 +877,7 @@ class DAO(Generic[E]):
         self._check_options(
             ttl=ttl, transform=transform, workspace=workspace, show_ws_id=show_ws_id
         )
-        ws = await self._scope(workspace)
+        ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
         self._check_global_unique(field, ws)
         data = self._process(entity, "update")
         await self._resolve_foreign_or_missing(
@@ -882,7 +928,7 @@ class DAO(Generic[E]):
         self._check_options(
             ttl=ttl, transform=transform, workspace=workspace, show_ws_id=show_ws_id
         )
-        ws = await self._write_scope(workspace)
+        ws = self._current_scope() if workspace is UNSET else await self._write_scope(workspace)
         data = self._process(entity, "upsert")
         data.update(primary_key)
         await self._resolve_foreign(data, ws)
@@ -979,9 +1025,8 @@ class DAO(Generic[E]):
         if workspace is not UNSET or show_ws_id:
             self._check_options(workspace=workspace, show_ws_id=show_ws_id)
         events = not no_broadcast_crud_event and self.db.events.active
-        result = await self.strategy.delete(
-            primary_key, cascaded=events, ws=await self._scope(workspace)
-        )
+        ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
+        result = await self.strategy.delete(primary_key, cascaded=events, ws=ws)
         return await self._deleted(result.row, result.cascaded, no_broadcast_crud_event, show_ws_id)
 
     async def delete_by(
@@ -998,7 +1043,7 @@ class DAO(Generic[E]):
         self._check_unique_value(field, f, value)
         if workspace is not UNSET or show_ws_id:
             self._check_options(workspace=workspace, show_ws_id=show_ws_id)
-        ws = await self._scope(workspace)
+        ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
         self._check_global_unique(field, ws)
         events = not no_broadcast_crud_event and self.db.events.active
         result = await self.strategy.delete_by_field(field, value, cascaded=events, ws=ws)
