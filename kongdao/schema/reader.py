@@ -152,16 +152,33 @@ def _field_src(i: int, name: str, f: Field, ns: dict[str, Any]) -> list[str]:
     elif t in ("string", "boolean", "number"):
         present = "v"
     elif _simple_elements(f):
-        seq = "_dedup(v)" if t == "set" else "list(v)"
+        seq = "_dedup_scalars(v)" if t == "set" else "list(v)"
         present = f"{seq} if isinstance(v, (list, tuple)) else v"
     else:
         ns[f"f{i}"] = f
-        return [
-            get,
+        general = [
             f"{out} = _adjust(f{i}, v, 'select', False, False)",
             f"if {out} is _UNSET: {out} = None",
         ]
+        if f.required is True:
+            return [get, *general]
+        # _adjust leaves a null it need not fill alone (records, maps, arrays of records)
+        return [get, f"if v is None: {out} = None", "else:", *(f"    {g}" for g in general)]
     return [get, null, f"else: {out} = {present}"]
+
+
+def _dedup_scalars(values: list[Any] | tuple[Any, ...]) -> list[Any]:
+    """``_dedup`` of a set of scalars, without its per-element loop when nothing repeats.
+
+    Python's equality merges more than Lua's keys do (``True == 1``), never less, so elements
+    distinct for Python are distinct for Kong too; anything else takes ``_dedup``.
+    """
+    try:
+        if len(set(values)) == len(values):
+            return list(values)
+    except TypeError:  # an unhashable element
+        pass
+    return _dedup(values)
 
 
 def _simple_elements(f: Field) -> bool:
@@ -186,7 +203,7 @@ def _generate(
         "_Ref": Ref,
         "_floor": math.floor,
         "_isfinite": math.isfinite,
-        "_dedup": _dedup,
+        "_dedup_scalars": _dedup_scalars,
         "_adjust": _adjust,
         "_deepcopy": deepcopy_json,
         "_cls": cls,
@@ -301,12 +318,22 @@ def compile_reader(schema: EntitySchema) -> Reader | None:
         return _closure_reader(cls, base_fields, plan_fields, schema, with_ttl)
     if not plans:
         return base
-    pick = schema.get_subschema
     generated = cast("dict[int, Reader]", plans)
     fallback: Reader = base
+    # schema.get_subschema, inlined (once per row read); the subschemas stay the live mapping
+    subschemas = schema.subschemas
+    key_name = schema.subschema_key
 
     def read(row: Mapping[str, Any]) -> Entity:
-        sub = pick(row)
+        key = row.get(key_name) if key_name is not None else None
+        sub = None
+        if isinstance(key, str):
+            sub = subschemas.get(key)
+        elif isinstance(key, (list, tuple)):
+            for k in key:
+                if isinstance(k, str) and k in subschemas:
+                    sub = subschemas[k]
+                    break
         if sub is not None:
             return generated.get(id(sub), fallback)(row)
         return fallback(row)
