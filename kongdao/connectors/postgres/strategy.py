@@ -475,8 +475,7 @@ class PostgresStrategy:
         """See :meth:`kongdao.connector.Strategy.insert`."""
         args = self.insert_args(row, ttl, ws)
         try:
-            async with self.connector.pool.acquire() as conn:
-                record = await conn.fetchrow(self.insert_sql, *args)
+            record = await self.connector.pool.fetchrow(self.insert_sql, *args)
         except Exception as exc:
             raise self._error(exc, row, ws) from exc
         return self.to_row(record)
@@ -488,8 +487,7 @@ class PostgresStrategy:
         args = self._pk_values(pk)
         sql = self._scoped(self.select_sql, args, ws)
         try:
-            async with self.connector.pool.acquire() as conn:
-                record = await conn.fetchrow(sql, *args)
+            record = await self.connector.pool.fetchrow(sql, *args)
         except Exception as exc:
             raise self._error(exc) from exc
         return None if record is None else self.to_row(record)
@@ -498,16 +496,14 @@ class PostgresStrategy:
         """See :meth:`kongdao.connector.Strategy.select_by_field`."""
         sql, args = self._by_field(self.by_field_sql, field, value, ws)
         try:
-            async with self.connector.pool.acquire() as conn:
-                record = await conn.fetchrow(sql, *args)
+            record = await self.connector.pool.fetchrow(sql, *args)
         except Exception as exc:
             raise self._error(exc) from exc
         return None if record is None else self.to_row(record)
 
     async def _page(self, sql: str, args: list[Any], size: int) -> Page:
         try:
-            async with self.connector.pool.acquire() as conn:
-                records = await conn.fetch(sql, *args, size + 1)
+            records = await self.connector.pool.fetch(sql, *args, size + 1)
         except Exception as exc:
             raise self._error(exc) from exc
         next_offset = None
@@ -645,8 +641,7 @@ class PostgresStrategy:
             new = apply(None)
             args = self.insert_args(new, ttl, ws)
             try:
-                async with self.connector.pool.acquire() as conn:
-                    written = await conn.fetchrow(self.upsert_sql[1], *args)
+                written = await self.connector.pool.fetchrow(self.upsert_sql[1], *args)
             except asyncpg.UniqueViolationError:
                 # ON CONFLICT only arbitrates the primary key: a concurrent insert of the same
                 # new key can trip another unique index first. The locked path below waits for
@@ -736,8 +731,7 @@ class PostgresStrategy:
 
     async def _delete_returning(self, sql: str, args: list[Any]) -> DeleteResult:
         try:
-            async with self.connector.pool.acquire() as conn:
-                record = await conn.fetchrow(sql, *args)
+            record = await self.connector.pool.fetchrow(sql, *args)
         except Exception as exc:
             raise self._error(exc) from exc
         return DeleteResult(None if record is None else self.to_row(record))
