@@ -382,6 +382,21 @@ class PostgresStrategy:
             row[field] = None if v is None else {key: v}
         return row
 
+    def to_rows(self, records: Sequence[asyncpg.Record]) -> list[Row]:
+        """:meth:`to_row` of every record of a page, in one loop."""
+        names = self._record_names
+        n = len(names)
+        foreign = self._foreign_keys
+        rows: list[Row] = []
+        append = rows.append
+        for record in records:
+            row = dict(zip(names, record)) if len(record) == n else dict(record)  # noqa: B905
+            for field, key in foreign:
+                v = row.get(field)
+                row[field] = None if v is None else {key: v}
+            append(row)
+        return rows
+
     def values(self, row: Mapping[str, Any]) -> list[Any]:
         """The bound values of a Kong row, in insert column order."""
         out = [c.to_db(row.get(c.field)) for c in self.columns]
@@ -511,7 +526,7 @@ class PostgresStrategy:
             records = records[:size]
             last = records[-1]
             next_offset = encode_offset([last[c.field] for c in self.pk])
-        return [self.to_row(r) for r in records], next_offset
+        return self.to_rows(records), next_offset
 
     async def page(
         self,
