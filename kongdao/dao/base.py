@@ -133,6 +133,7 @@ class DAO(Generic[E]):
             n for n, f in self._unique.items() if schema.workspaceable and not f.unique_across_ws
         )
         self._uuid_pk = _plain_uuid_key(schema)
+        self._immutable = tuple(n for n, f in schema.fields if f.immutable)
 
     def __repr__(self) -> str:
         return f"<DAO {self.name} ({self._strategy_name})>"
@@ -821,6 +822,9 @@ class DAO(Generic[E]):
         return apply
 
     def _immutable_touched(self, data: Mapping[str, Any]) -> bool:
+        if not self.schema.subschemas:
+            # no subschema can make another field immutable: the schema's own ones decide
+            return any(n in data for n in self._immutable)
         return any(f.immutable and n in data for n, f in self.schema.each_field(data))
 
     async def update(

@@ -173,6 +173,11 @@ class PostgresStrategy:
         self.workspaceable = schema.workspaceable
         self._convert_foreign = [c for c in cols if c.kind == "foreign"]
         self._foreign_keys = tuple((c.field, c.fk_key) for c in self._convert_foreign)
+        # values(): every column's field (then cache_key), foreign keys reduced to their key
+        self._value_names = tuple(c.field for c in cols) + (
+            ("cache_key",) if schema.composite_cache_key else ()
+        )
+        self._foreign_at = tuple((i, c.fk_key) for i, c in enumerate(cols) if c.kind == "foreign")
         # children: (entity name, foreign field, on_delete) of every schema referencing this one
         self.children: list[tuple[str, str, str]] = [
             (other.name or "", fname, f.on_delete or "restrict")
@@ -399,9 +404,11 @@ class PostgresStrategy:
 
     def values(self, row: Mapping[str, Any]) -> list[Any]:
         """The bound values of a Kong row, in insert column order."""
-        out = [c.to_db(row.get(c.field)) for c in self.columns]
-        if self.has_cache_key:
-            out.append(row.get("cache_key"))
+        get = row.get
+        out = [get(name) for name in self._value_names]
+        for i, key in self._foreign_at:  # Column.to_db of the foreign keys
+            v = out[i]
+            out[i] = v.get(key) if isinstance(v, Mapping) else None
         return out
 
     def insert_args(
