@@ -268,6 +268,12 @@ class CassandraStrategy:
 
         self.s_select = c.read(f"SELECT {cols} FROM {t} WHERE {pk} = ?")
         self.s_exists = c.read(f"SELECT {version} FROM {t} WHERE {pk} = ?")
+        # a reference's check needs the row's liveness and workspace, not the whole row
+        self.s_exists_ws = (
+            c.read(f'SELECT {version}, {live}, "ws_id" FROM {t} WHERE {pk} = ?')
+            if m.workspaceable
+            else None
+        )
         self.s_page = c.read(f"SELECT {cols} FROM {t}")
         ws_col = ', "ws_id"' if m.workspaceable else ""
         self.s_count = c.read(f"SELECT {version}{ws_col} FROM {t}")
@@ -486,6 +492,21 @@ class CassandraStrategy:
     async def _exists(self, key: Any) -> bool:
         row = (await self.s_exists.run([key])).first()
         return row is not None and row.as_list()[0] is not None
+
+    async def _exists_in_ws(self, key: Any, ws: str | None) -> bool:
+        """Whether the live row ``key`` is in workspace ``ws`` (any row when ``ws`` is None).
+
+        ``_in_ws(_read(key), ws) is not None``, reading three columns instead of the row.
+        """
+        if self.s_exists_ws is None:
+            return self._in_ws(await self._read(key), ws) is not None
+        row = (await self.s_exists_ws.run([key])).first()
+        if row is None:
+            return False
+        version, live, ws_id = row.as_list()
+        if version is None or live is None:
+            return False  # only a row marker left (see _stored)
+        return ws is None or ws_id == ws.lower()
 
     async def _find(self, field: str, value: Any, ws: str | None = None) -> Stored | None:
         """The row holding ``value`` in a unique field (in workspace ``ws``), by its lookup."""
@@ -752,8 +773,7 @@ class CassandraStrategy:
                 )
             return
         # a reference never crosses workspaces: a parent of another workspace is missing here
-        found = parent._in_ws(await parent._read(key), _ws_of(row))
-        if found is None:
+        if not await parent._exists_in_ws(key, _ws_of(row)):
             raise errors.foreign_key_violation_invalid_reference(
                 dict(row[field]), field, reference, strategy=STRATEGY
             )
