@@ -50,6 +50,9 @@ __all__ = [
     "quote_ident",
 ]
 
+_SHAPES_KEPT = 256
+"""Filter shapes whose SQL a strategy keeps (legacy filters come in few shapes)."""
+
 _SCALAR_ARRAY_TYPES = {
     "string": "TEXT[]",
     "integer": "BIGINT[]",
@@ -333,6 +336,9 @@ class PostgresStrategy:
         self.truncate_sql = f"TRUNCATE {self.table} CASCADE"
         self.order_by = ", ".join(quote_ident(c.column) for c in self.pk)
         self._page_sql: dict[tuple[Any, ...], str] = {}
+        # find_page/count_where: conditions and statements per filter shape (bounded)
+        self._filter_sql: dict[tuple[Any, ...], tuple[str, ...]] = {}
+        self._find_sql: dict[tuple[Any, ...], str] = {}
 
     def page_sql(self, *, fk: str | None, tags: str | None, after: bool, ws: bool = False) -> str:
         """The keyset page query for one combination of filters (built once, cached).
@@ -822,7 +828,9 @@ class PostgresStrategy:
 
     # -- equality filters on any field (Capabilities.filters; used by kongdao.legacy) ---------
 
-    def _filter_conditions(self, filters: Mapping[str, Any]) -> tuple[list[str], list[Any]]:
+    def _filter_conditions(
+        self, filters: Mapping[str, Any]
+    ) -> tuple[tuple[Any, ...], list[str], list[Any]]:
         """``WHERE`` conditions and bound values for equality on each filtered field.
 
         Foreign keys compare their ``<field>_id`` column, timestamps go through
@@ -830,20 +838,44 @@ class PostgresStrategy:
         both ways, so order does not matter), JSON columns (records, maps) by content with null
         members left out (``jsonb_strip_nulls``); ``None`` is ``IS NULL``. Values are always
         bound.
+
+        Returns:
+            The filter's shape (the fields, and which are null: what the conditions depend
+            on), the conditions and the bound values. Conditions are built once per shape.
         """
-        conds: list[str] = []
+        names: list[str] = []
+        nulls: list[bool] = []
         args: list[Any] = []
         for name, value in filters.items():
             column = self.by_field.get(name)
             if column is None:
                 raise errors.schema_violation({name: "unknown field"}, strategy=STRATEGY)
+            # (strings first: isinstance against the Mapping ABC costs a Python-level check)
+            mapping = not isinstance(value, str) and isinstance(value, Mapping)
+            bound = column.to_db(value) if mapping else value
+            names.append(name)
+            nulls.append(bound is None)
+            if bound is not None:
+                args.append(bound)
+        shape = (tuple(names), tuple(nulls))
+        conds = self._filter_sql.get(shape)
+        if conds is None:
+            conds = self._build_conditions(names, nulls)
+            if len(self._filter_sql) < _SHAPES_KEPT:
+                self._filter_sql[shape] = conds
+        return shape, list(conds), args
+
+    def _build_conditions(self, names: Sequence[str], nulls: Sequence[bool]) -> tuple[str, ...]:
+        conds: list[str] = []
+        n = 0
+        for name, null in zip(names, nulls, strict=True):
+            column = self.by_field[name]
             q = quote_ident(column.column)
-            bound = column.to_db(value) if isinstance(value, Mapping) else value
-            if bound is None:
+            if null:
                 conds.append(f"{q} IS NULL")
                 continue
-            args.append(bound)
-            p = f"${len(args)}"
+            n += 1
+            p = f"${n}"
             f = self.schema.field_map[name]
             if column.kind == "timestamp":
                 conds.append(f"{q} = {column.param.format(p)}")
@@ -858,7 +890,7 @@ class PostgresStrategy:
                 conds.append(f"{q} = {p}::{column_type(f)}")
         if self.alive:
             conds.append(self.alive)
-        return conds, args
+        return tuple(conds)
 
     async def find_page(self, filters: Mapping[str, Any], size: int, offset: str | None) -> Page:
         """One keyset page of the rows whose fields equal ``filters`` (like :meth:`page`).
@@ -866,23 +898,29 @@ class PostgresStrategy:
         Raises:
             InvalidOffset: the offset was not produced by this strategy.
         """
-        conds, args = self._filter_conditions(filters)
+        shape, conds, args = self._filter_conditions(filters)
+        key = (shape, offset is not None)
+        sql = self._find_sql.get(key)
         if offset is not None:
             after = decode_offset(offset, self.pk_fields)
-            lhs = ", ".join(quote_ident(c.column) for c in self.pk)
-            rhs = ", ".join(f"${len(args) + i}" for i in range(1, len(after) + 1))
+            if sql is None:
+                lhs = ", ".join(quote_ident(c.column) for c in self.pk)
+                rhs = ", ".join(f"${len(args) + i}" for i in range(1, len(after) + 1))
+                conds.append(f"({lhs}) > ({rhs})")
             args.extend(after)
-            conds.append(f"({lhs}) > ({rhs})")
-        where = f" WHERE {' AND '.join(conds)}" if conds else ""
-        sql = (
-            f"SELECT {self.select_cols} FROM {self.table}{where} "
-            f"ORDER BY {self.order_by} LIMIT ${len(args) + 1}"
-        )
+        if sql is None:
+            where = f" WHERE {' AND '.join(conds)}" if conds else ""
+            sql = (
+                f"SELECT {self.select_cols} FROM {self.table}{where} "
+                f"ORDER BY {self.order_by} LIMIT ${len(args) + 1}"
+            )
+            if len(self._find_sql) < _SHAPES_KEPT:
+                self._find_sql[key] = sql
         return await self._page(sql, args, size)
 
     async def count_where(self, filters: Mapping[str, Any]) -> int:
         """The number of live rows whose fields equal ``filters``."""
-        conds, args = self._filter_conditions(filters)
+        _, conds, args = self._filter_conditions(filters)
         where = f" WHERE {' AND '.join(conds)}" if conds else ""
         try:
             async with self.connector.pool.acquire() as conn:
