@@ -14,19 +14,33 @@ statements, on one acsylla session configured as kongdao's (the C++ driver multi
 worker's requests over its connections). Consistency: reads and writes ``ONE``, lightweight
 transactions ``SERIAL``, as kongdao's defaults.
 
+Every row lives in a workspace (the ``default`` one), as kongdao stores it: the raw side writes
+``ws_id``, claims names unique per workspace as ``"<ws id>:<name>"``, keeps the workspace's
+index ``<entity>_by_ws`` (which pages a workspace's rows), checks the workspace exists before
+inserting, and accepts a row it reads only when its ``ws_id`` is the workspace's (a comparison
+in Python, no statement):
+
 =================== ===================================================================
-insert service      claim ``services_by_name`` (LWT ``IF NOT EXISTS``), then the row (LWT)
-insert route        parent exists? (``SELECT``), index row ``routes_by_service``, row (LWT)
+insert service      the workspace exists? (``SELECT``) and claim ``services_by_name``
+                    (LWT ``IF NOT EXISTS``), concurrently; index row ``services_by_ws``;
+                    the row (LWT)
+insert route        the parent's workspace (``SELECT ws_id``) and the workspace exists?,
+                    concurrently; index rows ``routes_by_service`` and ``routes_by_ws``,
+                    concurrently; the row (LWT)
 select by pk        ``SELECT ... WHERE id = ?``
-select_by_name      ``services_by_name`` -> id, then the row
+select_by_name      ``services_by_name`` (``"<ws>:<name>"``) -> id, then the row
 select_by_cache_key ``plugins_by_cache_key`` -> id, then the row
 update one field    read the row (version), ``UPDATE retries, updated_at ... IF version = ?``
 upsert              read the row, ``UPDATE <every column> ... IF version = ?`` (same name)
-page (100, 1000)    ``SELECT ... FROM services`` with the driver's paging state
+page (100, 1000)    one page of the workspace's ``services_by_ws`` partition (the driver's
+                    paging state), then the rows by id, concurrently (256 at a time)
 page_for_service    one page of ``routes_by_service``, then the routes by id, concurrently
-delete with cascade read the row; restrict check on ``routes_by_service``; the plugins from
-                    ``plugins_by_service``; each plugin deleted (LWT) with its cache-key
-                    claim (LWT) and index row; the service (LWT); its name claim (LWT)
+delete with cascade read the row; restrict check on ``routes_by_service``; the children
+                    from ``plugins_by_service``, ``oauth2_tokens_by_service`` and
+                    ``oauth2_authorization_codes_by_service`` (cascading entities);
+                    each plugin deleted (LWT), then its cache-key claim (LWT) and index
+                    rows (``plugins_by_service``, ``plugins_by_ws``); the service (LWT),
+                    then its name claim (LWT) and ``services_by_ws`` row
 legacy find_all     ``plugins_by_service`` -> ids, rows by id, filtered by name
 =================== ===================================================================
 """
@@ -40,7 +54,8 @@ import time
 import urllib.parse
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any
+from functools import partial
+from typing import Any, cast
 
 import kongdao
 from benchmarks.runner import BenchError, Impl, Mode, Progress, Suite, Workload, redact
@@ -120,7 +135,8 @@ class Raw:
             serial_consistency=self.serial if lwt else None,
             **kw,
         )
-        return self.session.execute(statement)
+        result: Awaitable[Any] = self.session.execute(statement)
+        return result
 
 
 def _bound_simple(cql: str, params: list[Any]) -> Any:
@@ -142,6 +158,23 @@ def _found(value: Any, what: str) -> int:
     return 1
 
 
+def _in_ws(row: Any, i_ws: int, ws: str) -> list[Any] | None:
+    """A fetched row's values if the row belongs to workspace ``ws``, else ``None``."""
+    if row is None:
+        return None
+    values: list[Any] = row.as_list()
+    ws_id = values[i_ws]
+    return values if ws_id is not None and str(ws_id).lower() == ws else None
+
+
+async def _gather_chunked(aws: Sequence[Awaitable[Any]], chunk: int = 256) -> list[Any]:
+    """Await ``aws`` at most ``chunk`` at a time (the driver's request queue is bounded)."""
+    out: list[Any] = []
+    for i in range(0, len(aws), chunk):
+        out.extend(await asyncio.gather(*aws[i : i + chunk]))
+    return out
+
+
 async def _in_flight(aws: Iterable[Callable[[], Awaitable[Any]]], limit: int) -> list[Any]:
     """Run the coroutine functions with at most ``limit`` in flight; their results in order."""
     sem = asyncio.Semaphore(limit)
@@ -153,7 +186,9 @@ async def _in_flight(aws: Iterable[Callable[[], Awaitable[Any]]], limit: int) ->
     return await asyncio.gather(*(one(fn) for fn in aws))
 
 
-async def _recreate_keyspace(hosts: list[str], port: int, keyspace: str, cluster_kw: dict) -> None:
+async def _recreate_keyspace(
+    hosts: list[str], port: int, keyspace: str, cluster_kw: dict[str, Any]
+) -> None:
     import acsylla
 
     cluster = acsylla.create_cluster(hosts, port=port, **cluster_kw)
@@ -196,7 +231,7 @@ async def build(
     try:
         progress.status("cassandra: bootstrapping")
         await db.migrations.bootstrap()
-        settings = db.connector.settings
+        settings: Any = cast(Any, db.connector).settings
         serial_name = getattr(settings, "effective_serial_consistency", "SERIAL")
         cluster_kw = {
             **base_kw,
@@ -217,6 +252,8 @@ async def build(
             acsylla.Consistency[str(getattr(settings, "read_consistency", "ONE"))],
         )
         keys = await _seed(db, mode, progress)
+        # the workspace every row is in: the raw side binds it, kongdao finds it by itself
+        keys["ws"] = str(db.default_workspace_id).lower()
         progress.status("cassandra: preparing raw statements")
         await _prepare_raw(raw)
         version = (
@@ -276,10 +313,7 @@ async def _seed(db: Any, mode: Mode, progress: Progress) -> dict[str, Any]:
     progress.status(f"cassandra: seeding {mode.services} services")
     names = [f"svc-{i:05d}" for i in range(mode.services)]
     services = await _in_flight(
-        (
-            (lambda name=name: db.services.insert({"name": name, "host": "example.com"}))
-            for name in names
-        ),
+        (partial(db.services.insert, {"name": name, "host": "example.com"}) for name in names),
         SEED_CONCURRENCY,
     )
     ids = [s.id for s in services]
@@ -287,7 +321,7 @@ async def _seed(db: Any, mode: Mode, progress: Progress) -> dict[str, Any]:
     progress.status("cassandra: seeding routes and plugins")
     await _in_flight(
         (
-            (lambda sid=sid, j=j: db.routes.insert({"paths": [f"/r{j}"], "service": {"id": sid}}))
+            partial(db.routes.insert, {"paths": [f"/r{j}"], "service": {"id": sid}})
             for sid in route_sids
             for j in range(mode.routes_per_service)
         ),
@@ -296,7 +330,7 @@ async def _seed(db: Any, mode: Mode, progress: Progress) -> dict[str, Any]:
     plugin_sids = ids[: mode.plugins]
     await _in_flight(
         (
-            (lambda sid=sid: db.plugins.insert({"name": "key-auth", "service": {"id": sid}}))
+            partial(db.plugins.insert, {"name": "key-auth", "service": {"id": sid}})
             for sid in plugin_sids
         ),
         SEED_CONCURRENCY,
@@ -329,18 +363,22 @@ async def _prepare_raw(raw: Raw) -> None:
     await raw.prepare("select_service", f"SELECT {svc} FROM {t('services')} WHERE id = ?")
     await raw.prepare("select_route", f"SELECT {rte} FROM {t('routes')} WHERE id = ?")
     await raw.prepare("select_plugin", f"SELECT {plg} FROM {t('plugins')} WHERE id = ?")
-    await raw.prepare("service_exists", f"SELECT kongdao_version FROM {t('services')} WHERE id = ?")
+    await raw.prepare("service_ws", f"SELECT ws_id FROM {t('services')} WHERE id = ?")
+    await raw.prepare(
+        "workspace_exists", f"SELECT kongdao_version FROM {t('workspaces')} WHERE id = ?"
+    )
     await raw.prepare("owner_name", f'SELECT id FROM {t("services_by_name")} WHERE "value" = ?')
     await raw.prepare(
         "owner_cache_key", f'SELECT id FROM {t("plugins_by_cache_key")} WHERE "value" = ?'
     )
-    await raw.prepare("page_services", f"SELECT {svc} FROM {t('services')}")
+    await raw.prepare("page_ws_services", f"SELECT id FROM {t('services_by_ws')} WHERE ws_id = ?")
     await raw.prepare(
         "routes_of_service", f"SELECT id FROM {t('routes_by_service')} WHERE service_id = ?"
     )
-    await raw.prepare(
-        "plugins_of_service", f"SELECT id FROM {t('plugins_by_service')} WHERE service_id = ?"
-    )
+    for child in ("plugins", "oauth2_tokens", "oauth2_authorization_codes"):
+        await raw.prepare(
+            f"{child}_of_service", f"SELECT id FROM {t(f'{child}_by_service')} WHERE service_id = ?"
+        )
     await raw.prepare(
         "claim_name",
         f'INSERT INTO {t("services_by_name")} ("value", id) VALUES (?, ?) IF NOT EXISTS',
@@ -359,6 +397,10 @@ async def _prepare_raw(raw: Raw) -> None:
         "index_route",
         f"INSERT INTO {t('routes_by_service')} (service_id, id) VALUES (?, ?)",
     )
+    for table in ("services", "routes"):
+        await raw.prepare(
+            f"index_{table}_ws", f"INSERT INTO {t(f'{table}_by_ws')} (ws_id, id) VALUES (?, ?)"
+        )
     await raw.prepare(
         "update_retries",
         f"UPDATE {t('services')} SET retries = ?, updated_at = ?, kongdao_version = ? "
@@ -392,9 +434,13 @@ async def _prepare_raw(raw: Raw) -> None:
         "unindex_plugin",
         f"DELETE FROM {t('plugins_by_service')} WHERE service_id = ? AND id = ?",
     )
+    for table in ("services", "plugins"):
+        await raw.prepare(
+            f"unindex_{table}_ws", f"DELETE FROM {t(f'{table}_by_ws')} WHERE ws_id = ? AND id = ?"
+        )
 
 
-def _service_values(raw: Raw, sid: str, name: str, now: int) -> list[Any]:
+def _service_values(raw: Raw, sid: str, name: str, now: int, ws: str) -> list[Any]:
     """A new service's columns as kongdao writes them (defaults filled in), in column order."""
     row = {
         "id": sid,
@@ -409,13 +455,14 @@ def _service_values(raw: Raw, sid: str, name: str, now: int) -> list[Any]:
         "write_timeout": 60000,
         "read_timeout": 60000,
         "enabled": True,
+        "ws_id": ws,
         "kongdao_version": str(uuid.uuid4()),
         "kongdao_live": True,
     }
     return [row.get(c) for c in raw.columns["services"]]
 
 
-def _route_values(raw: Raw, rid: str, sid: str, path: str, now: int) -> list[Any]:
+def _route_values(raw: Raw, rid: str, sid: str, path: str, now: int, ws: str) -> list[Any]:
     row = {
         "id": rid,
         "created_at": now,
@@ -430,6 +477,7 @@ def _route_values(raw: Raw, rid: str, sid: str, path: str, now: int) -> list[Any
         "request_buffering": True,
         "response_buffering": True,
         "service_id": sid,
+        "ws_id": ws,
         "kongdao_version": str(uuid.uuid4()),
         "kongdao_live": True,
     }
@@ -445,6 +493,10 @@ def _workloads(db: Any, raw: Raw, keys: dict[str, Any], mode: Mode) -> list[Work
     svc_cols = raw.columns["services"]
     i_version = svc_cols.index("kongdao_version")
     i_name = svc_cols.index("name")
+    i_ws = svc_cols.index("ws_id")
+    i_route_ws = raw.columns["routes"].index("ws_id")
+    i_plugin_ws = raw.columns["plugins"].index("ws_id")
+    ws: str = keys["ws"]
 
     # -- reads -------------------------------------------------------------------------------
 
@@ -453,7 +505,7 @@ def _workloads(db: Any, raw: Raw, keys: dict[str, Any], mode: Mode) -> list[Work
 
     async def r_select(w: int, i: int) -> int:
         row = (await raw.run("select_service", [ids[i % n]])).first()
-        return _found(row and row.as_list(), "select")
+        return _found(_in_ws(row, i_ws, ws), "select")
 
     out.append(
         Workload(
@@ -471,11 +523,11 @@ def _workloads(db: Any, raw: Raw, keys: dict[str, Any], mode: Mode) -> list[Work
         return _found(await services.select_by_name(names[i % n]), "select_by_name")
 
     async def r_by_name(w: int, i: int) -> int:
-        owner = (await raw.run("owner_name", [names[i % n]])).first()
+        owner = (await raw.run("owner_name", [f"{ws}:{names[i % n]}"])).first()
         if owner is None:
             raise BenchError("select_by_name: no claim")
-        row = (await raw.run("select_service", [owner.as_list()[0]])).first()
-        if row is None or row.as_list()[i_name] != names[i % n]:
+        row = _in_ws((await raw.run("select_service", [owner.as_list()[0]])).first(), i_ws, ws)
+        if row is None or row[i_name] != names[i % n]:
             raise BenchError("select_by_name: nothing found")
         return 1
 
@@ -485,13 +537,14 @@ def _workloads(db: Any, raw: Raw, keys: dict[str, Any], mode: Mode) -> list[Work
             "select_by_name",
             "select_by_name",
             "read",
-            Impl("kongdao", k_by_name, statements="lookup table, then the row"),
-            Impl("raw", r_by_name, statements="lookup table, then the row"),
+            Impl("kongdao", k_by_name, statements="lookup table ('<ws>:<name>'), then the row"),
+            Impl("raw", r_by_name, statements="lookup table ('<ws>:<name>'), then the row"),
             data=f"{n} services",
         )
     )
 
-    cache_keys = [f"plugins:key-auth::{sid}:::" for sid in keys["plugin_sids"]]
+    # kongdao's own cache keys: plugins:key-auth::<service id>:::<ws id>
+    cache_keys = [plugins.cache_key("key-auth", None, sid) for sid in keys["plugin_sids"]]
     random.Random(11).shuffle(cache_keys)
     nck = len(cache_keys)
 
@@ -503,7 +556,7 @@ def _workloads(db: Any, raw: Raw, keys: dict[str, Any], mode: Mode) -> list[Work
         if owner is None:
             raise BenchError("select_by_cache_key: no claim")
         row = (await raw.run("select_plugin", [owner.as_list()[0]])).first()
-        return _found(row and row.as_list(), "select_by_cache_key")
+        return _found(_in_ws(row, i_plugin_ws, ws), "select_by_cache_key")
 
     out.append(
         Workload(
@@ -518,7 +571,7 @@ def _workloads(db: Any, raw: Raw, keys: dict[str, Any], mode: Mode) -> list[Work
     )
 
     for size, weight in ((100, 0.25), (1000, 0.05)):
-        out.append(_page_workload(services, raw, size, weight, n))
+        out.append(_page_workload(services, raw, ws, size, weight, n))
 
     route_sids: list[str] = keys["route_sids"]
     nrs = len(route_sids)
@@ -533,7 +586,7 @@ def _workloads(db: Any, raw: Raw, keys: dict[str, Any], mode: Mode) -> list[Work
     async def r_page_for(w: int, i: int) -> int:
         result = await raw.run("routes_of_service", [route_sids[i % nrs]], page_size=100)
         found = await asyncio.gather(*(raw.run("select_route", [r.as_list()[0]]) for r in result))
-        rows = [r.first().as_list() for r in found if r.first() is not None]
+        rows = [v for r in found if (v := _in_ws(r.first(), i_route_ws, ws)) is not None]
         if len(rows) != per_service:
             raise BenchError(f"page_for_service: {len(rows)} routes, expected {per_service}")
         return 1
@@ -560,10 +613,10 @@ def _workloads(db: Any, raw: Raw, keys: dict[str, Any], mode: Mode) -> list[Work
     async def r_update(w: int, i: int) -> int:
         sid = ids[i % n]
         for _ in range(8):
-            row = (await raw.run("select_service", [sid])).first()
+            row = _in_ws((await raw.run("select_service", [sid])).first(), i_ws, ws)
             if row is None:
                 raise BenchError("update: nothing found")
-            version = row.as_list()[i_version]
+            version = row[i_version]
             now = int(time.time())
             result = await raw.run("update_retries", [i % 10, now, str(uuid.uuid4()), sid, version])
             if _applied(result):
@@ -594,13 +647,12 @@ def _workloads(db: Any, raw: Raw, keys: dict[str, Any], mode: Mode) -> list[Work
         j = i % n
         sid = ids[j]
         for _ in range(8):
-            row = (await raw.run("select_service", [sid])).first()
-            if row is None:
-                raise BenchError("upsert: the bench replaces existing rows only")
-            old = row.as_list()
+            old = _in_ws((await raw.run("select_service", [sid])).first(), i_ws, ws)
+            if old is None:
+                raise BenchError("upsert: the bench replaces existing rows of its workspace only")
             if old[i_name] != names[j]:
                 raise BenchError("upsert: the bench keeps names (no claim needed)")
-            new = _service_values(raw, sid, names[j], int(time.time()))
+            new = _service_values(raw, sid, names[j], int(time.time()), ws)
             values = dict(zip(svc_cols, new, strict=True))
             values["created_at"] = old[svc_cols.index("created_at")]
             params = [values[c] for c in regular] + [sid, old[i_version]]
@@ -627,9 +679,15 @@ def _workloads(db: Any, raw: Raw, keys: dict[str, Any], mode: Mode) -> list[Work
 
     async def r_insert_service(w: int, i: int) -> int:
         sid, name = str(uuid.uuid4()), f"ins-r-{i}"
-        if not _applied(await raw.run("claim_name", [name, sid])):
+        workspace, claim = await asyncio.gather(
+            raw.run("workspace_exists", [ws]), raw.run("claim_name", [f"{ws}:{name}", sid])
+        )
+        if workspace.first() is None:
+            raise BenchError("insert: no such workspace")
+        if not _applied(claim):
             raise BenchError("insert: name taken")
-        values = _service_values(raw, sid, name, int(time.time()))
+        await raw.run("index_services_ws", [ws, sid])
+        values = _service_values(raw, sid, name, int(time.time()), ws)
         if not _applied(await raw.run("insert_services", values)):
             raise BenchError("insert: id taken")
         return 1
@@ -640,8 +698,16 @@ def _workloads(db: Any, raw: Raw, keys: dict[str, Any], mode: Mode) -> list[Work
             "insert_service",
             "insert service",
             "write",
-            Impl("kongdao", k_insert_service, statements="claim name (LWT); row (LWT)"),
-            Impl("raw", r_insert_service, statements="claim name (LWT); row (LWT)"),
+            Impl(
+                "kongdao",
+                k_insert_service,
+                statements="workspace read + claim name (LWT); by_ws index row; row (LWT)",
+            ),
+            Impl(
+                "raw",
+                r_insert_service,
+                statements="workspace read + claim name (LWT); by_ws index row; row (LWT)",
+            ),
             weight=0.5,
             data="new services with unique names",
         )
@@ -656,11 +722,17 @@ def _workloads(db: Any, raw: Raw, keys: dict[str, Any], mode: Mode) -> list[Work
 
     async def r_insert_route(w: int, i: int) -> int:
         sid, rid = rsids[i % nrr], str(uuid.uuid4())
-        parent = (await raw.run("service_exists", [sid])).first()
-        if parent is None or parent.as_list()[0] is None:
-            raise BenchError("insert route: no such service")
-        await raw.run("index_route", [sid, rid])
-        values = _route_values(raw, rid, sid, f"/r{i}", int(time.time()))
+        parent, workspace = await asyncio.gather(
+            raw.run("service_ws", [sid]), raw.run("workspace_exists", [ws])
+        )
+        if workspace.first() is None:
+            raise BenchError("insert route: no such workspace")
+        if _in_ws(parent.first(), 0, ws) is None:
+            raise BenchError("insert route: no such service in the workspace")
+        await asyncio.gather(
+            raw.run("index_route", [sid, rid]), raw.run("index_routes_ws", [ws, rid])
+        )
+        values = _route_values(raw, rid, sid, f"/r{i}", int(time.time()), ws)
         if not _applied(await raw.run("insert_routes", values)):
             raise BenchError("insert route: id taken")
         return 1
@@ -671,29 +743,41 @@ def _workloads(db: Any, raw: Raw, keys: dict[str, Any], mode: Mode) -> list[Work
             "insert_route",
             "insert route (with FK)",
             "write",
-            Impl("kongdao", k_insert_route, statements="parent read; index row; row (LWT)"),
-            Impl("raw", r_insert_route, statements="parent read; index row; row (LWT)"),
+            Impl(
+                "kongdao",
+                k_insert_route,
+                statements="parent row + workspace reads; 2 index rows; row (LWT)",
+            ),
+            Impl(
+                "raw",
+                r_insert_route,
+                statements="parent's ws_id + workspace reads; 2 index rows; row (LWT)",
+            ),
             weight=0.5,
             data=f"routes on {nrr} services",
         )
     )
 
-    out.append(_delete_workload(db, raw))
+    out.append(_delete_workload(db, raw, ws))
     return out
 
 
-def _page_workload(services: Any, raw: Raw, size: int, weight: float, n: int) -> Workload:
-    """Every worker walks the whole table page by page (token order), starting over at the end."""
+def _page_workload(services: Any, raw: Raw, ws: str, size: int, weight: float, n: int) -> Workload:
+    """Every worker walks the workspace's rows page by page, starting over at the end."""
     k_cursors: dict[int, str | None] = {}
     r_cursors: dict[int, bytes | None] = {}
+    i_ws = raw.columns["services"].index("ws_id")
 
     async def k_page(w: int, i: int) -> int:
         rows, k_cursors[w] = await services.page(size, k_cursors.get(w))
         return len(rows)
 
     async def r_page(w: int, i: int) -> int:
-        result = await raw.run("page_services", None, page_size=size, page_state=r_cursors.get(w))
-        rows = [r.as_list() for r in result]
+        result = await raw.run(
+            "page_ws_services", [ws], page_size=size, page_state=r_cursors.get(w)
+        )
+        found = await _gather_chunked([raw.run("select_service", [r.as_list()[0]]) for r in result])
+        rows = [v for f in found if (v := _in_ws(f.first(), i_ws, ws)) is not None]
         r_cursors[w] = result.page_state() if result.has_more_pages() else None
         return len(rows)
 
@@ -702,22 +786,31 @@ def _page_workload(services: Any, raw: Raw, size: int, weight: float, n: int) ->
         f"page_{size}",
         f"page through {n:,} rows (size {size})",
         "read",
-        Impl("kongdao", k_page, statements=f"SELECT ... FROM services, page size {size}"),
-        Impl("raw", r_page, statements=f"SELECT ... FROM services, page size {size}"),
+        Impl(
+            "kongdao",
+            k_page,
+            statements=f"page of services_by_ws (size {size}), rows by id concurrently",
+        ),
+        Impl(
+            "raw",
+            r_page,
+            statements=f"page of services_by_ws (size {size}), rows by id concurrently",
+        ),
         unit="rows",
         weight=weight,
-        data=f"{n} services; one operation = one page; each worker walks the whole table",
+        data=f"{n} services; one operation = one page; each worker walks the whole workspace",
         min_per_worker=1 if size >= 1000 else 2,
     )
 
 
-def _delete_workload(db: Any, raw: Raw) -> Workload:
+def _delete_workload(db: Any, raw: Raw, ws: str) -> Workload:
     """Delete services that each have one key-auth plugin (deleted by the cascade)."""
     targets: dict[str, dict[int, str]] = {"kongdao": {}, "raw": {}}
     svc_cols = raw.columns["services"]
     plg_cols = raw.columns["plugins"]
     sv, sn = svc_cols.index("kongdao_version"), svc_cols.index("name")
     pv, pc = plg_cols.index("kongdao_version"), plg_cols.index("cache_key")
+    i_ws, i_plugin_ws = svc_cols.index("ws_id"), plg_cols.index("ws_id")
 
     def prepare(side: str) -> Callable[[int, int], Awaitable[None]]:
         async def run(start: int, n: int) -> None:
@@ -728,7 +821,7 @@ def _delete_workload(db: Any, raw: Raw) -> Workload:
                 await db.plugins.insert({"name": "key-auth", "service": {"id": svc.id}})
                 return str(svc.id)
 
-            made = await _in_flight(((lambda j=j: one(j)) for j in range(n)), SEED_CONCURRENCY)
+            made = await _in_flight((partial(one, j) for j in range(n)), SEED_CONCURRENCY)
             targets[side].clear()
             targets[side].update({start + j: sid for j, sid in enumerate(made)})
 
@@ -739,15 +832,18 @@ def _delete_workload(db: Any, raw: Raw) -> Workload:
 
     async def r_delete(w: int, i: int) -> int:
         sid = targets["raw"][i]
-        row = (await raw.run("select_service", [sid])).first()
-        if row is None:
+        svc = _in_ws((await raw.run("select_service", [sid])).first(), i_ws, ws)
+        if svc is None:
             raise BenchError("delete: nothing found")
-        svc = row.as_list()
         if (await raw.run("routes_of_service", [sid], page_size=1)).first() is not None:
             raise BenchError("delete: routes reference the service")
         kids = [r.as_list()[0] for r in await raw.run("plugins_of_service", [sid])]
+        # the other entities whose rows cascade with a service (the bench makes none)
+        for child in ("oauth2_tokens", "oauth2_authorization_codes"):
+            if (await raw.run(f"{child}_of_service", [sid])).first() is not None:
+                raise BenchError(f"delete: the bench makes no {child}")
         found = await asyncio.gather(*(raw.run("select_plugin", [k]) for k in kids))
-        plugins_rows = [f.first().as_list() for f in found if f.first() is not None]
+        plugins_rows = [v for f in found if (v := _in_ws(f.first(), i_plugin_ws, ws))]
 
         async def remove_plugin(p: list[Any], pid: str) -> None:
             if not _applied(await raw.run("delete_plugin", [pid, p[pv]])):
@@ -755,13 +851,17 @@ def _delete_workload(db: Any, raw: Raw) -> Workload:
             await asyncio.gather(
                 raw.run("release_cache_key", [p[pc], pid]),
                 raw.run("unindex_plugin", [sid, pid]),
+                raw.run("unindex_plugins_ws", [ws, pid]),
             )
 
         i_id = plg_cols.index("id")
         await asyncio.gather(*(remove_plugin(p, p[i_id]) for p in plugins_rows))
         if not _applied(await raw.run("delete_service", [sid, svc[sv]])):
             raise BenchError("delete: service changed")
-        await raw.run("release_name", [svc[sn], sid])
+        await asyncio.gather(
+            raw.run("release_name", [f"{ws}:{svc[sn]}", sid]),
+            raw.run("unindex_services_ws", [ws, sid]),
+        )
         return 1
 
     return Workload(
@@ -773,13 +873,19 @@ def _delete_workload(db: Any, raw: Raw) -> Workload:
             "kongdao",
             k_delete,
             prepare("kongdao"),
-            statements="read; restrict check; children; per plugin 2 LWT + index; 2 LWT",
+            statements=(
+                "read; restrict check; 3 child indexes; per plugin 2 LWT + 2 index rows; "
+                "2 LWT + index row"
+            ),
         ),
         Impl(
             "raw",
             r_delete,
             prepare("raw"),
-            statements="read; restrict check; children; per plugin 2 LWT + index; 2 LWT",
+            statements=(
+                "read; restrict check; 3 child indexes; per plugin 2 LWT + 2 index rows; "
+                "2 LWT + index row"
+            ),
         ),
         weight=0.25,
         data="services with one key-auth plugin each, made before every round (untimed)",
@@ -796,6 +902,8 @@ def _legacy_and_sync(
     npl = len(plugin_sids)
     plg_cols = raw.columns["plugins"]
     i_name = plg_cols.index("name")
+    i_plugin_ws = plg_cols.index("ws_id")
+    ws: str = keys["ws"]
     try:
         find_all = db.dao.plugins.find_all
     except (AttributeError, ImportError):
@@ -819,9 +927,9 @@ def _legacy_and_sync(
             ]
             found = await asyncio.gather(*(raw.run("select_plugin", [x]) for x in ids))
             rows = [
-                f.first().as_list()
+                v
                 for f in found
-                if f.first() is not None and f.first().as_list()[i_name] == "key-auth"
+                if (v := _in_ws(f.first(), i_plugin_ws, ws)) is not None and v[i_name] == "key-auth"
             ]
             if len(rows) != 1:
                 raise BenchError(f"find_all: {len(rows)} rows, expected 1")
@@ -871,9 +979,10 @@ def _legacy_and_sync(
     def k_sync(w: int, i: int) -> int:
         return _found(state["sdb"].services.select({"id": ids[i % n]}), "sync select")
 
+    i_ws = raw.columns["services"].index("ws_id")
+
     async def r_select(i: int) -> Any:
-        row = (await raw.run("select_service", [ids[i % n]])).first()
-        return row and row.as_list()
+        return _in_ws((await raw.run("select_service", [ids[i % n]])).first(), i_ws, ws)
 
     def r_sync(w: int, i: int) -> int:
         row = asyncio.run_coroutine_threadsafe(r_select(i), state["loop"]).result()

@@ -13,18 +13,34 @@ The raw side is what a careful hand-written layer would send for the same guaran
 dedicated connection per worker (the "limit" column of PERFORMANCE.md), every statement
 prepared once with ``Connection.prepare`` and asyncpg's native codecs:
 
+Every row lives in a workspace (the ``default`` one here), as kongdao stores it: the raw
+side writes ``ws_id`` and scopes every read, lock and delete with ``AND ws_id = $n`` (the
+workspace's id, read from the DB once), so that both sides give the same guarantees (a row of
+another workspace is never seen, changed or deleted; names are unique per workspace):
+
 =================== ================================================================
-insert service      ``INSERT`` (every column bound; id and defaults made in Python)
-insert route        ``INSERT``; the foreign key constraint checks the service
-select by pk/name   ``SELECT ... WHERE id = $1`` / ``WHERE name = $1``
-select_by_cache_key ``SELECT ... FROM plugins WHERE cache_key = $1``
-update one field    ``BEGIN; SELECT ... FOR UPDATE; UPDATE ... SET retries, updated_at; COMMIT``
-                    (the locked read-modify-write kongdao does)
-upsert              ``INSERT ... ON CONFLICT (id) DO UPDATE ... RETURNING (xmax = 0)``
-                    (atomic PUT that knows whether it created the row)
-page (100, 1000)    keyset: ``SELECT ... WHERE id > $1 ORDER BY id LIMIT size + 1``
-page_for_service    ``SELECT ... FROM routes WHERE service_id = $1 ORDER BY id LIMIT 101``
-delete with cascade ``DELETE ... RETURNING ...``; ``ON DELETE CASCADE`` removes the plugin
+insert service      ``INSERT`` (every column and ``ws_id`` bound; id and defaults made
+                    in Python)
+insert route        ``INSERT`` with ``ws_id``; the composite foreign key (service_id,
+                    ws_id) checks the service is in the same workspace
+select by pk/name   ``SELECT ... WHERE id = $1 AND ws_id = $2`` / ``WHERE name = $1 AND
+                    ws_id = $2``
+select_by_cache_key ``SELECT ... FROM plugins WHERE cache_key = $1 AND ws_id = $2`` (the
+                    key ends with the workspace id, Kong's 7th segment)
+update one field    ``BEGIN; SELECT ... WHERE id AND ws_id FOR UPDATE; UPDATE ... SET
+                    retries, updated_at WHERE id; COMMIT`` (the locked read-modify-write
+                    kongdao does)
+upsert              ``INSERT ... ON CONFLICT (id) DO UPDATE ... WHERE services.ws_id =
+                    EXCLUDED.ws_id RETURNING (xmax = 0)`` (atomic PUT that knows whether it
+                    created the row, and never takes over a row of another workspace)
+page (100, 1000)    keyset: ``SELECT ... WHERE ws_id = $1 AND id > $2 ORDER BY id LIMIT
+                    size + 1``
+page_for_service    ``SELECT ... FROM routes WHERE service_id = $1 AND ws_id = $2 ORDER BY
+                    id LIMIT 101``
+delete with cascade ``DELETE ... WHERE id = $1 AND ws_id = $2 RETURNING ...``; ``ON DELETE
+                    CASCADE`` removes the plugin
+legacy find_all     ``SELECT ... WHERE name = $1 AND service_id = $2``: every workspace, as
+                    the legacy API's filters are
 =================== ================================================================
 """
 
@@ -62,6 +78,9 @@ PLUGIN_COLUMNS = (
     "id, name, created_at, route_id, service_id, consumer_id, config, protocols, enabled, tags, "
     "cache_key"
 )
+# what inserts write: the columns above and the workspace (reads filter on it instead)
+SERVICE_WRITE_COLUMNS = f"{SERVICE_COLUMNS}, ws_id"
+ROUTE_WRITE_COLUMNS = f"{ROUTE_COLUMNS}, ws_id"
 
 
 def _placeholders(n: int) -> str:
@@ -75,23 +94,36 @@ _SVC_UPDATE = ", ".join(
 )
 
 RAW_SQL: dict[str, str] = {
-    "select_pk": f"SELECT {SERVICE_COLUMNS} FROM services WHERE id = $1",
-    "select_name": f"SELECT {SERVICE_COLUMNS} FROM services WHERE name = $1",
-    "select_cache_key": f"SELECT {PLUGIN_COLUMNS} FROM plugins WHERE cache_key = $1",
-    "page_first": f"SELECT {SERVICE_COLUMNS} FROM services ORDER BY id LIMIT $1",
-    "page_next": f"SELECT {SERVICE_COLUMNS} FROM services WHERE id > $1 ORDER BY id LIMIT $2",
+    "select_pk": f"SELECT {SERVICE_COLUMNS} FROM services WHERE id = $1 AND ws_id = $2",
+    "select_name": f"SELECT {SERVICE_COLUMNS} FROM services WHERE name = $1 AND ws_id = $2",
+    "select_cache_key": (
+        f"SELECT {PLUGIN_COLUMNS} FROM plugins WHERE cache_key = $1 AND ws_id = $2"
+    ),
+    "page_first": f"SELECT {SERVICE_COLUMNS} FROM services WHERE ws_id = $1 ORDER BY id LIMIT $2",
+    "page_next": (
+        f"SELECT {SERVICE_COLUMNS} FROM services WHERE ws_id = $1 AND id > $2 ORDER BY id LIMIT $3"
+    ),
     "routes_of_service": (
-        f"SELECT {ROUTE_COLUMNS} FROM routes WHERE service_id = $1 ORDER BY id LIMIT $2"
+        f"SELECT {ROUTE_COLUMNS} FROM routes WHERE service_id = $1 AND ws_id = $2 "
+        "ORDER BY id LIMIT $3"
     ),
-    "lock_service": f"SELECT {SERVICE_COLUMNS} FROM services WHERE id = $1 FOR UPDATE",
+    "lock_service": (
+        f"SELECT {SERVICE_COLUMNS} FROM services WHERE id = $1 AND ws_id = $2 FOR UPDATE"
+    ),
+    # the row is locked and its workspace checked: the id is enough
     "update_retries": "UPDATE services SET retries = $2, updated_at = $3 WHERE id = $1",
-    "insert_service": f"INSERT INTO services ({SERVICE_COLUMNS}) VALUES ({_placeholders(18)})",
-    "upsert_service": (
-        f"INSERT INTO services ({SERVICE_COLUMNS}) VALUES ({_placeholders(18)}) "
-        f"ON CONFLICT (id) DO UPDATE SET {_SVC_UPDATE} RETURNING (xmax = 0) AS created"
+    "insert_service": (
+        f"INSERT INTO services ({SERVICE_WRITE_COLUMNS}) VALUES ({_placeholders(19)})"
     ),
-    "insert_route": f"INSERT INTO routes ({ROUTE_COLUMNS}) VALUES ({_placeholders(21)})",
-    "delete_service": f"DELETE FROM services WHERE id = $1 RETURNING {SERVICE_COLUMNS}",
+    "upsert_service": (
+        f"INSERT INTO services ({SERVICE_WRITE_COLUMNS}) VALUES ({_placeholders(19)}) "
+        f"ON CONFLICT (id) DO UPDATE SET {_SVC_UPDATE} WHERE services.ws_id = EXCLUDED.ws_id "
+        "RETURNING (xmax = 0) AS created"
+    ),
+    "insert_route": f"INSERT INTO routes ({ROUTE_WRITE_COLUMNS}) VALUES ({_placeholders(22)})",
+    "delete_service": (
+        f"DELETE FROM services WHERE id = $1 AND ws_id = $2 RETURNING {SERVICE_COLUMNS}"
+    ),
     "plugins_where": f"SELECT {PLUGIN_COLUMNS} FROM plugins WHERE name = $1 AND service_id = $2",
 }
 """Every statement the raw side sends, prepared once per connection."""
@@ -111,15 +143,31 @@ WHERE r.id = $1
 _CLONE_PLUGINS = """
 INSERT INTO plugins
 SELECT (jsonb_populate_record(p, jsonb_build_object(
-    'id', x.id, 'service_id', x.sid, 'cache_key', 'plugins:key-auth::' || x.sid || ':::'))).*
-FROM plugins p, unnest($2::uuid[], $3::uuid[]) AS x(id, sid)
+    'id', x.id, 'service_id', x.sid, 'cache_key', x.ck))).*
+FROM plugins p, unnest($2::uuid[], $3::uuid[], $4::text[]) AS x(id, sid, ck)
 WHERE p.id = $1
 """
 
 
-def plugin_cache_key(service_id: str) -> str:
-    """The cache key of a service's key-auth plugin (``db.plugins.cache_key(...)``)."""
-    return f"plugins:key-auth::{service_id}:::"
+def plugin_cache_key(db: Any, service_id: str) -> str:
+    """The cache key of a service's key-auth plugin in the current (default) workspace.
+
+    kongdao's own ``db.plugins.cache_key(...)``: ``plugins:key-auth::<service id>:::<ws id>``.
+    """
+    return str(db.plugins.cache_key("key-auth", None, service_id))
+
+
+async def _clone_plugins(
+    db: Any, admin: asyncpg.Connection, template: str, service_ids: Sequence[uuid.UUID]
+) -> None:
+    """Clone the key-auth plugin ``template`` onto ``service_ids`` (cache keys recomputed)."""
+    await admin.execute(
+        _CLONE_PLUGINS,
+        uuid.UUID(template),
+        [uuid.uuid4() for _ in service_ids],
+        list(service_ids),
+        [plugin_cache_key(db, str(s)) for s in service_ids],
+    )
 
 
 async def recreate_database(dsn: str, *, settings: dict[str, str] | None = None) -> None:
@@ -152,7 +200,9 @@ def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC)
 
 
-async def _seed(db: Any, admin: asyncpg.Connection, mode: Mode, progress: Progress) -> dict:
+async def _seed(
+    db: Any, admin: asyncpg.Connection, mode: Mode, progress: Progress
+) -> dict[str, Any]:
     """Fill the tables; return the keys the workloads use."""
     progress.status("postgres: seeding")
     svc0 = await db.services.insert({"name": "svc-00000", "host": "example.com"})
@@ -167,13 +217,15 @@ async def _seed(db: Any, admin: asyncpg.Connection, mode: Mode, progress: Progre
     # the first service already has route0
     clones = [uuid.UUID(sid) for sid in route_sids for _ in range(mode.routes_per_service)][1:]
     await admin.execute(_CLONE_ROUTES, uuid.UUID(route0.id), [uuid.uuid4() for _ in clones], clones)
-    plugin_sids = ids[1 : mode.plugins]
-    await admin.execute(
-        _CLONE_PLUGINS,
-        uuid.UUID(plugin0.id),
-        [uuid.uuid4() for _ in plugin_sids],
-        [uuid.UUID(s) for s in plugin_sids],
+    stored_key = await admin.fetchval(
+        "SELECT cache_key FROM plugins WHERE id = $1", uuid.UUID(plugin0.id)
     )
+    if stored_key != plugin_cache_key(db, svc0.id):
+        raise BenchError(
+            f"the plugin's cache key is {stored_key!r}, not {plugin_cache_key(db, svc0.id)!r}"
+        )
+    plugin_sids = ids[1 : mode.plugins]
+    await _clone_plugins(db, admin, plugin0.id, [uuid.UUID(s) for s in plugin_sids])
     await admin.execute("ANALYZE")
     counts = {
         t: await admin.fetchval(f"SELECT count(*) FROM {t}")
@@ -194,6 +246,8 @@ async def _seed(db: Any, admin: asyncpg.Connection, mode: Mode, progress: Progre
         or ids[: mode.route_services],
         "template": svc0.id,
         "plugin_template": plugin0.id,
+        # the workspace every row is in: the raw side binds it, kongdao finds it by itself
+        "ws": uuid.UUID(db.default_workspace_id),
         "counts": counts,
     }
 
@@ -284,7 +338,7 @@ async def build(
             i = 0
             while asyncio.get_running_loop().time() < end:
                 await db.services.select({"id": ids[i % len(ids)]})
-                await stmts[0]["select_pk"].fetchrow(uuid.UUID(ids[i % len(ids)]))
+                await stmts[0]["select_pk"].fetchrow(uuid.UUID(ids[i % len(ids)]), keys["ws"])
                 i += 1
 
         suite.settle = settle
@@ -369,6 +423,7 @@ def _legacy_and_sync(
     ids: list[str] = keys["ids"]
     uids = [uuid.UUID(x) for x in ids]
     n = len(ids)
+    ws: uuid.UUID = keys["ws"]
     state: dict[str, Any] = {}
 
     async def setup() -> None:
@@ -394,7 +449,7 @@ def _legacy_and_sync(
         return _found(state["sdb"].services.select({"id": ids[i % n]}), "sync select")
 
     def r_sync(w: int, i: int) -> int:
-        coro = stmts[w]["select_pk"].fetchrow(uids[i % n])
+        coro = stmts[w]["select_pk"].fetchrow(uids[i % n], ws)
         row = asyncio.run_coroutine_threadsafe(coro, state["loop"]).result()
         return _found(row, "sync select")
 
@@ -408,13 +463,13 @@ def _legacy_and_sync(
                 "kongdao",
                 k_sync,
                 threaded=True,
-                statements="kongdao.sync: SELECT by id via its loop thread",
+                statements="kongdao.sync: SELECT by id and ws_id via its loop thread",
             ),
             Impl(
                 "raw",
                 r_sync,
                 threaded=True,
-                statements="SELECT by id via run_coroutine_threadsafe on one loop thread",
+                statements="SELECT by id and ws_id via run_coroutine_threadsafe on one loop thread",
             ),
             data=f"{n} services; workers are threads",
             setup=setup,
@@ -436,6 +491,7 @@ def _workloads(
     uids = [uuid.UUID(x) for x in ids]
     names: list[str] = keys["names"]
     n = len(ids)
+    ws: uuid.UUID = keys["ws"]
     out: list[Workload] = []
     services = db.services
     routes = db.routes
@@ -447,7 +503,7 @@ def _workloads(
         return _found(await services.select({"id": ids[i % n]}), "select")
 
     async def r_select_pk(w: int, i: int) -> int:
-        return _found(await stmts[w]["select_pk"].fetchrow(uids[i % n]), "select")
+        return _found(await stmts[w]["select_pk"].fetchrow(uids[i % n], ws), "select")
 
     out.append(
         Workload(
@@ -455,8 +511,8 @@ def _workloads(
             "select_pk",
             "select by primary key",
             "read",
-            Impl("kongdao", k_select_pk, statements="SELECT by id"),
-            Impl("raw", r_select_pk, statements="SELECT by id"),
+            Impl("kongdao", k_select_pk, statements="SELECT by id and ws_id"),
+            Impl("raw", r_select_pk, statements="SELECT by id and ws_id"),
             data=f"{n} services, keys in shuffled order",
         )
     )
@@ -465,7 +521,8 @@ def _workloads(
         return _found(await services.select_by_name(names[i % n]), "select_by_name")
 
     async def r_select_name(w: int, i: int) -> int:
-        return _found(await stmts[w]["select_name"].fetchrow(names[i % n]), "select_by_name")
+        row = await stmts[w]["select_name"].fetchrow(names[i % n], ws)
+        return _found(row, "select_by_name")
 
     out.append(
         Workload(
@@ -473,13 +530,13 @@ def _workloads(
             "select_by_name",
             "select_by_name",
             "read",
-            Impl("kongdao", k_select_name, statements="SELECT by name"),
-            Impl("raw", r_select_name, statements="SELECT by name"),
+            Impl("kongdao", k_select_name, statements="SELECT by name and ws_id"),
+            Impl("raw", r_select_name, statements="SELECT by name and ws_id"),
             data=f"{n} services",
         )
     )
 
-    cache_keys = [plugin_cache_key(s) for s in keys["plugin_sids"]]
+    cache_keys = [plugin_cache_key(db, s) for s in keys["plugin_sids"]]
     rng = random.Random(11)
     rng.shuffle(cache_keys)
     nck = len(cache_keys)
@@ -488,7 +545,7 @@ def _workloads(
         return _found(await plugins.select_by_cache_key(cache_keys[i % nck]), "cache_key")
 
     async def r_cache_key(w: int, i: int) -> int:
-        row = await stmts[w]["select_cache_key"].fetchrow(cache_keys[i % nck])
+        row = await stmts[w]["select_cache_key"].fetchrow(cache_keys[i % nck], ws)
         return _found(row, "cache_key")
 
     out.append(
@@ -497,14 +554,14 @@ def _workloads(
             "select_by_cache_key",
             "select_by_cache_key (plugin)",
             "read",
-            Impl("kongdao", k_cache_key, statements="SELECT by cache_key"),
-            Impl("raw", r_cache_key, statements="SELECT by cache_key"),
+            Impl("kongdao", k_cache_key, statements="SELECT by cache_key and ws_id"),
+            Impl("raw", r_cache_key, statements="SELECT by cache_key and ws_id"),
             data=f"{nck} key-auth plugins",
         )
     )
 
     for size, weight in ((100, 0.25), (1000, 0.05)):
-        out.append(_page_workload(services, stmts, size, weight, workers, n))
+        out.append(_page_workload(services, stmts, ws, size, weight, workers, n))
 
     route_sids: list[str] = keys["route_sids"]
     route_uids = [uuid.UUID(s) for s in route_sids]
@@ -518,7 +575,7 @@ def _workloads(
         return 1
 
     async def r_page_for(w: int, i: int) -> int:
-        rows = await stmts[w]["routes_of_service"].fetch(route_uids[i % nrs], 101)
+        rows = await stmts[w]["routes_of_service"].fetch(route_uids[i % nrs], ws, 101)
         if len(rows) != per_service:
             raise BenchError(f"page_for_service: {len(rows)} routes, expected {per_service}")
         return 1
@@ -529,8 +586,12 @@ def _workloads(
             "page_for_service",
             "page_for_service (size 100)",
             "read",
-            Impl("kongdao", k_page_for, statements="SELECT ... WHERE service_id ORDER BY id"),
-            Impl("raw", r_page_for, statements="SELECT ... WHERE service_id ORDER BY id"),
+            Impl(
+                "kongdao",
+                k_page_for,
+                statements="SELECT ... WHERE service_id AND ws_id ORDER BY id",
+            ),
+            Impl("raw", r_page_for, statements="SELECT ... WHERE service_id AND ws_id ORDER BY id"),
             data=f"{nrs} services x {per_service} routes",
         )
     )
@@ -544,7 +605,7 @@ def _workloads(
     async def r_update(w: int, i: int) -> int:
         s = stmts[w]
         async with s["conn"].transaction():
-            row = await s["lock_service"].fetchrow(uids[i % n])
+            row = await s["lock_service"].fetchrow(uids[i % n], ws)
             _found(row, "update")
             await s["update_retries"].fetch(uids[i % n], i % 10, _now())
         return 1
@@ -558,12 +619,18 @@ def _workloads(
             Impl(
                 "kongdao",
                 k_update,
-                statements="BEGIN; SELECT FOR UPDATE; UPDATE (all columns) RETURNING; COMMIT",
+                statements=(
+                    "BEGIN; SELECT WHERE id AND ws_id FOR UPDATE; UPDATE (all columns) "
+                    "RETURNING; COMMIT"
+                ),
             ),
             Impl(
                 "raw",
                 r_update,
-                statements="BEGIN; SELECT FOR UPDATE; UPDATE retries, updated_at; COMMIT",
+                statements=(
+                    "BEGIN; SELECT WHERE id AND ws_id FOR UPDATE; UPDATE retries, updated_at; "
+                    "COMMIT"
+                ),
             ),
             weight=0.5,
             data=f"{n} services, distinct rows per concurrent worker",
@@ -579,10 +646,10 @@ def _workloads(
         j = i % n
         now = _now()
         created = await stmts[w]["upsert_service"].fetchval(
-            *_service_values(uids[j], names[j], now)
+            *_service_values(uids[j], names[j], now, ws)
         )
         if created is None:
-            raise BenchError("upsert: nothing written")
+            raise BenchError("upsert: nothing written (the id is another workspace's)")
         return 1
 
     out.append(
@@ -594,9 +661,16 @@ def _workloads(
             Impl(
                 "kongdao",
                 k_upsert,
-                statements="BEGIN; SELECT FOR UPDATE; UPDATE (all columns) RETURNING; COMMIT",
+                statements=(
+                    "INSERT ... ON CONFLICT (id) DO UPDATE WHERE ws_id RETURNING "
+                    "(no event listener: the old row is not needed)"
+                ),
             ),
-            Impl("raw", r_upsert, statements="INSERT ... ON CONFLICT (id) DO UPDATE RETURNING"),
+            Impl(
+                "raw",
+                r_upsert,
+                statements="INSERT ... ON CONFLICT (id) DO UPDATE WHERE ws_id RETURNING",
+            ),
             weight=0.5,
             data=f"{n} services, replaced with the same values",
         )
@@ -608,7 +682,9 @@ def _workloads(
 
     async def r_insert_service(w: int, i: int) -> int:
         now = _now()
-        await stmts[w]["insert_service"].fetch(*_service_values(uuid.uuid4(), f"ins-r-{i}", now))
+        await stmts[w]["insert_service"].fetch(
+            *_service_values(uuid.uuid4(), f"ins-r-{i}", now, ws)
+        )
         return 1
 
     out.append(
@@ -617,8 +693,8 @@ def _workloads(
             "insert_service",
             "insert service",
             "write",
-            Impl("kongdao", k_insert_service, statements="INSERT ... RETURNING"),
-            Impl("raw", r_insert_service, statements="INSERT"),
+            Impl("kongdao", k_insert_service, statements="INSERT (with ws_id) ... RETURNING"),
+            Impl("raw", r_insert_service, statements="INSERT (with ws_id)"),
             data="new services with unique names",
         )
     )
@@ -655,6 +731,7 @@ def _workloads(
             None,
             None,
             r_rsids[i % nrr],
+            ws,
         )
         return 1
 
@@ -664,18 +741,24 @@ def _workloads(
             "insert_route",
             "insert route (with FK)",
             "write",
-            Impl("kongdao", k_insert_route, statements="INSERT ... RETURNING (FK checked by PG)"),
-            Impl("raw", r_insert_route, statements="INSERT (FK checked by PG)"),
+            Impl(
+                "kongdao",
+                k_insert_route,
+                statements="INSERT (with ws_id) ... RETURNING (FK (service_id, ws_id) by PG)",
+            ),
+            Impl("raw", r_insert_route, statements="INSERT (with ws_id; FK checked by PG)"),
             data=f"routes on {nrr} services",
         )
     )
 
-    out.append(_delete_workload(services, admin, stmts, keys))
+    out.append(_delete_workload(db, admin, stmts, keys))
     return out
 
 
-def _service_values(sid: uuid.UUID, name: str, now: datetime.datetime) -> tuple[Any, ...]:
-    """A new service's columns as kongdao writes them (defaults filled in)."""
+def _service_values(
+    sid: uuid.UUID, name: str, now: datetime.datetime, ws: uuid.UUID
+) -> tuple[Any, ...]:
+    """A new service's columns as kongdao writes them (defaults filled in, the workspace)."""
     return (
         sid,
         now,
@@ -695,11 +778,18 @@ def _service_values(sid: uuid.UUID, name: str, now: datetime.datetime) -> tuple[
         None,
         None,
         True,
+        ws,
     )
 
 
 def _page_workload(
-    services: Any, stmts: list[dict[str, Any]], size: int, weight: float, workers: int, n: int
+    services: Any,
+    stmts: list[dict[str, Any]],
+    ws: uuid.UUID,
+    size: int,
+    weight: float,
+    workers: int,
+    n: int,
 ) -> Workload:
     """Every worker walks the whole table page by page, starting over at the end."""
     k_cursors: list[str | None] = [None] * workers
@@ -713,9 +803,9 @@ def _page_workload(
         s = stmts[w]
         last = r_cursors[w]
         if last is None:
-            rows = await s["page_first"].fetch(size + 1)
+            rows = await s["page_first"].fetch(ws, size + 1)
         else:
-            rows = await s["page_next"].fetch(last, size + 1)
+            rows = await s["page_next"].fetch(ws, last, size + 1)
         if len(rows) > size:
             rows = rows[:size]
             r_cursors[w] = rows[-1]["id"]
@@ -728,8 +818,16 @@ def _page_workload(
         f"page_{size}",
         f"page through {n:,} rows (size {size})",
         "read",
-        Impl("kongdao", k_page, statements=f"SELECT ... ORDER BY id LIMIT {size + 1}"),
-        Impl("raw", r_page, statements=f"SELECT ... WHERE id > $1 ORDER BY id LIMIT {size + 1}"),
+        Impl(
+            "kongdao",
+            k_page,
+            statements=f"SELECT ... WHERE ws_id AND id > $2 ORDER BY id LIMIT {size + 1}",
+        ),
+        Impl(
+            "raw",
+            r_page,
+            statements=f"SELECT ... WHERE ws_id AND id > $2 ORDER BY id LIMIT {size + 1}",
+        ),
         unit="rows",
         weight=weight,
         data=f"{n} services; one operation = one page; each worker walks the whole table",
@@ -738,10 +836,12 @@ def _page_workload(
 
 
 def _delete_workload(
-    services: Any, admin: asyncpg.Connection, stmts: list[dict[str, Any]], keys: dict[str, Any]
+    db: Any, admin: asyncpg.Connection, stmts: list[dict[str, Any]], keys: dict[str, Any]
 ) -> Workload:
     """Delete services that each have one key-auth plugin (deleted by the cascade)."""
     targets: dict[str, dict[int, str]] = {"kongdao": {}, "raw": {}}
+    services = db.services
+    ws: uuid.UUID = keys["ws"]
 
     def prepare(side: str) -> Callable[[int, int], Awaitable[None]]:
         async def run(start: int, n: int) -> None:
@@ -752,12 +852,7 @@ def _delete_workload(
                 new,
                 [f"del-{side}-{start + j}" for j in range(n)],
             )
-            await admin.execute(
-                _CLONE_PLUGINS,
-                uuid.UUID(keys["plugin_template"]),
-                [uuid.uuid4() for _ in range(n)],
-                new,
-            )
+            await _clone_plugins(db, admin, keys["plugin_template"], new)
             targets[side].clear()
             targets[side].update({start + j: str(u) for j, u in enumerate(new)})
 
@@ -768,7 +863,7 @@ def _delete_workload(
 
     async def r_delete(w: int, i: int) -> int:
         sid = uuid.UUID(targets["raw"][i])
-        return _found(await stmts[w]["delete_service"].fetchrow(sid), "delete")
+        return _found(await stmts[w]["delete_service"].fetchrow(sid, ws), "delete")
 
     return Workload(
         "postgres",
@@ -779,9 +874,17 @@ def _delete_workload(
             "kongdao",
             k_delete,
             prepare("kongdao"),
-            statements="BEGIN; SELECT FOR UPDATE; SELECT plugins FOR UPDATE; DELETE; COMMIT",
+            statements=(
+                "DELETE ... WHERE id AND ws_id RETURNING (cascade by PG; no event listener: "
+                "the cascaded rows are not needed)"
+            ),
         ),
-        Impl("raw", r_delete, prepare("raw"), statements="DELETE ... RETURNING (cascade by PG)"),
+        Impl(
+            "raw",
+            r_delete,
+            prepare("raw"),
+            statements="DELETE ... WHERE id AND ws_id RETURNING (cascade by PG)",
+        ),
         weight=0.5,
         data="services with one key-auth plugin each, made before every round (untimed)",
     )

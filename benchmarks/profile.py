@@ -1,6 +1,7 @@
 """Where kongdao spends its time over the raw driver: ``python -m benchmarks.profile``.
 
-For every PostgreSQL workload (or ``--only`` some), on the same fresh data as the suite:
+For every PostgreSQL workload (or ``--only`` some; ``--database cassandra`` for Cassandra's), on
+the same fresh data as the suite:
 
 1. client CPU per operation, kongdao and raw, measured without a profiler
    (``time.process_time`` around ``--ops`` operations at ``-c`` concurrency, the server being
@@ -15,6 +16,7 @@ For every PostgreSQL workload (or ``--only`` some), on the same fresh data as th
     python -m benchmarks.profile --top 25 --out /tmp/prof     # also writes <op>.prof files
     python -m benchmarks.profile --sampler py-spy --seconds 10   # sampling (pip install py-spy)
     python -m benchmarks.profile --cpu-only -c 32     # client CPU per operation only
+    python -m benchmarks.profile --database cassandra --only select_by_name -c 32
 
 At concurrency 32 on a 2-core machine the event loop's one thread is the bottleneck of both
 sides, so the kongdao/raw throughput ratio is close to raw's client CPU per operation divided by
@@ -48,7 +50,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import pg
+from benchmarks import cassandra, pg
 from benchmarks.runner import QUICK, Impl, Workload
 
 __all__ = ["LAYERS", "layer_of", "main"]
@@ -60,12 +62,14 @@ LAYERS: tuple[tuple[str, str], ...] = (
     ("kongdao/entities/", "kongdao.entities (entity checks, shorthands)"),
     ("kongdao/connectors/postgres/pool.py", "kongdao pool"),
     ("kongdao/connectors/postgres/", "kongdao.connectors.postgres (SQL, rows)"),
+    ("kongdao/connectors/cassandra/", "kongdao.connectors.cassandra (CQL, rows)"),
     ("kongdao/", "kongdao (other)"),
     ("<attrs generated", "attrs generated (__init__, __eq__...)"),
     ("<cattrs generated", "cattrs generated (structure/unstructure)"),
     ("cattrs/", "cattrs"),
     ("attr/", "attrs"),
     ("asyncpg/", "asyncpg"),
+    ("acsylla", "acsylla"),
     ("asyncio/", "asyncio"),
     ("json/", "json"),
     ("uuid.py", "uuid"),
@@ -238,11 +242,20 @@ async def _sample(
 
 
 async def run(args: argparse.Namespace) -> int:
-    """Build the PostgreSQL suite and profile the requested workloads."""
+    """Build the suite of one database and profile the requested workloads."""
     mode = QUICK
-    suite = await pg.build(
-        mode, dsn=args.pg_dsn or pg.DEFAULT_DSN, workers=max(args.concurrency, 1)
-    )
+    if args.database == "cassandra":
+        # Cassandra's client CPU includes the driver's own I/O threads (process time)
+        suite = await cassandra.build(
+            mode,
+            dsn=args.cassandra_dsn or cassandra.DEFAULT_DSN,
+            workers=max(args.concurrency, 1),
+            operations=args.only,
+        )
+    else:
+        suite = await pg.build(
+            mode, dsn=args.pg_dsn or pg.DEFAULT_DSN, workers=max(args.concurrency, 1)
+        )
     try:
         wanted = set(args.only or [w.operation for w in suite.workloads])
         for workload in suite.workloads:
@@ -307,7 +320,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument(
         "--cpu-only", action="store_true", help="only the client CPU per operation, no profiler"
     )
+    p.add_argument(
+        "--database",
+        choices=("postgres", "cassandra"),
+        default="postgres",
+        help="the database whose workloads to profile (default: postgres)",
+    )
     p.add_argument("--pg-dsn", help="benchmark database (default: as python -m benchmarks)")
+    p.add_argument("--cassandra-dsn", help="benchmark keyspace (default: as python -m benchmarks)")
     return asyncio.run(run(p.parse_args(argv)))
 
 

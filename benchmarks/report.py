@@ -247,14 +247,14 @@ def render_markdown(run: Mapping[str, Any]) -> str:
         first = one or many
         assert first is not None
         cells = [database, first["label"]]
-        for r in (one, many):
-            if r is None or (r is many and top == 1):
+        for cell in (one, many):
+            if cell is None or (cell is many and top == 1):
                 cells += ["", "", ""]
             else:
                 cells += [
-                    _rate(r["kongdao"]["median"]),
-                    _rate(r["raw"]["median"]),
-                    f"**{r['ratio']:.2f}**",
+                    _rate(cell["kongdao"]["median"]),
+                    _rate(cell["raw"]["median"]),
+                    f"**{cell['ratio']:.2f}**",
                 ]
         mark = ""
         if many is not None and top > 1:
@@ -302,10 +302,10 @@ def write_chart(run: Mapping[str, Any], json_path: Path) -> Path | None:
     (0.75 for writes, 0.85 for reads) and parity (1.0) as vertical lines.
     """
     try:
-        import matplotlib
+        import matplotlib  # type: ignore[import-not-found,unused-ignore]
 
         matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot as plt  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return None
     results: Sequence[Mapping[str, Any]] = run["results"]
@@ -335,13 +335,13 @@ def write_chart(run: Mapping[str, Any], json_path: Path) -> Path | None:
     for j, (database, concurrency) in enumerate(series):
         ys, xs, errs_lo, errs_hi = [], [], [], []
         for i, op in enumerate(operations):
-            r = value.get((database, concurrency, op))
-            if r is None:
+            found = value.get((database, concurrency, op))
+            if found is None:
                 continue
             ys.append(i + (j - (len(series) - 1) / 2) * height)
-            xs.append(r["ratio"])
-            errs_lo.append(max(0.0, r["ratio"] - r["ratio_min"]))
-            errs_hi.append(max(0.0, r["ratio_max"] - r["ratio"]))
+            xs.append(found["ratio"])
+            errs_lo.append(max(0.0, found["ratio"] - found["ratio_min"]))
+            errs_hi.append(max(0.0, found["ratio_max"] - found["ratio"]))
         ax.barh(
             ys,
             xs,

@@ -19,6 +19,8 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
+import attrs
+
 from kongdao import errors
 from kongdao.events import CrudEvent, Operation
 from kongdao.schema.entity import Entity, EntitySchema, entity_cache_key
@@ -57,6 +59,32 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z", re.I)
+_PLAIN_UUID = Field(type="string", uuid=True)
+_NEUTRAL = frozenset(
+    ("required", "default", "auto", "unique", "unique_across_ws", "immutable", "description")
+)
+
+
+def _plain_uuid_key(schema: EntitySchema) -> str | None:
+    """The primary key's field when it is one plain UUID string field, else ``None``.
+
+    Plain: only the ``uuid`` validator (plus the attributes that do not validate a present
+    value: generation, defaults, uniqueness), so any string matching :data:`_UUID` is valid.
+    """
+    if len(schema.primary_key) != 1:
+        return None
+    name = schema.primary_key[0]
+    f = schema.field_map[name]
+    for a in attrs.fields(Field):
+        if a.name in _NEUTRAL:
+            continue
+        mine, plain = getattr(f, a.name), getattr(_PLAIN_UUID, a.name)
+        if mine is not plain and mine != plain:
+            return None
+    return name
+
+
 def _check_page_args(size: Any, offset: Any) -> None:
     """Kong's programmer errors on the ``size`` and ``offset`` arguments of pagers."""
     if size is not None and not _is_number(size):
@@ -88,6 +116,11 @@ class DAO(Generic[E]):
         )
         self._insert_shortcut = self._simple_select and not schema.ttl
         self._reader = compile_reader(schema)
+        # rows straight to the compiled reader when nothing overrides how rows are read
+        # (_read and row_to_entity are what a subclass would override)
+        cls = type(self)
+        plain = cls._read is DAO._read and cls.row_to_entity is DAO.row_to_entity
+        self._fast_reader = self._reader if plain else None
         self._foreign_pk: dict[str, tuple[str, ...]] = {}
         for name, f in self._foreign.items():
             ref = db.schemas.get(f.reference or "")
@@ -99,6 +132,8 @@ class DAO(Generic[E]):
         self._per_ws_unique = frozenset(
             n for n, f in self._unique.items() if schema.workspaceable and not f.unique_across_ws
         )
+        self._uuid_pk = _plain_uuid_key(schema)
+        self._immutable = tuple(n for n, f in schema.fields if f.immutable)
 
     def __repr__(self) -> str:
         return f"<DAO {self.name} ({self._strategy_name})>"
@@ -109,6 +144,13 @@ class DAO(Generic[E]):
         return exc.with_strategy(self._strategy_name)
 
     def _check_pk(self, pk: Any) -> None:
+        uuid_pk = self._uuid_pk
+        if uuid_pk is not None and type(pk) is dict and len(pk) == 1:
+            # the usual {"id": "<uuid>"}: what validate_primary_key would accept, decided
+            # without its per-field validator dispatch (2 us of every call by primary key)
+            value = pk.get(uuid_pk)
+            if type(value) is str and len(value) == 36 and _UUID.match(value):
+                return
         if not isinstance(pk, Mapping):
             raise TypeError("primary_key must be a table")
         errs = self.schema.validate_primary_key(pk)
@@ -218,12 +260,14 @@ class DAO(Generic[E]):
 
     def _check_unique_value(self, name: str, field: Field, value: Any) -> None:
         lua_type = _lua_type(field)
-        ok = {
-            "table": isinstance(value, Mapping),
-            "number": _is_number(value),
-            "string": isinstance(value, str),
-            "boolean": isinstance(value, bool),
-        }.get(lua_type, True)
+        if lua_type == "string":
+            ok = isinstance(value, str)
+        elif lua_type == "table":
+            ok = isinstance(value, Mapping)
+        elif lua_type == "number":
+            ok = _is_number(value)
+        else:
+            ok = lua_type != "boolean" or isinstance(value, bool)
         if not ok:
             raise TypeError(f"{name} must be a {lua_type}")
         err = self.schema.validate_field(field, value)
@@ -235,6 +279,12 @@ class DAO(Generic[E]):
             raise self._err(errors.invalid_unique(name, err if isinstance(err, str) else str(err)))
 
     # -- workspaces --------------------------------------------------------------------------
+
+    def _current_scope(self) -> str | None:
+        """What :meth:`_scope` gives when no ``workspace`` option is given (no coroutine)."""
+        if not self._workspaceable:
+            return None
+        return current_workspace() or self.db.default_workspace_id
 
     async def _scope(self, workspace: Any) -> str | None:
         """The workspace id a call works in; ``None``: every workspace (or not workspaceable).
@@ -278,8 +328,18 @@ class DAO(Generic[E]):
         if ws is None and field in self._per_ws_unique:
             raise self._err(errors.invalid_unique_global(field))
 
+    def _read_all(self, rows: Sequence[Row], nulls: bool, show_ws_id: bool) -> list[E]:
+        """:meth:`_read` of every row (a page: one reader call per row when possible)."""
+        reader = self._fast_reader
+        if reader is not None and not nulls and not show_ws_id:
+            return cast("list[E]", [reader(r) for r in rows])
+        return [self._read(r, nulls, show_ws_id) for r in rows]
+
     def _read(self, row: Row, nulls: bool = False, show_ws_id: bool = False) -> E:
         """:meth:`row_to_entity`, with the row's workspace id when ``show_ws_id``."""
+        reader = self._fast_reader
+        if reader is not None and not nulls and not show_ws_id:
+            return cast(E, reader(row))
         entity = self.row_to_entity(row, nulls=nulls)
         if show_ws_id and self._workspaceable:
             ws_id = row.get("ws_id") or self.db.default_workspace_id
@@ -342,7 +402,8 @@ class DAO(Generic[E]):
         self._check_pk(primary_key)
         if workspace is not UNSET or show_ws_id:
             self._check_options(workspace=workspace, show_ws_id=show_ws_id)
-        row = await self.strategy.select(primary_key, ws=await self._scope(workspace))
+        ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
+        row = await self.strategy.select(primary_key, ws=ws)
         return None if row is None else self._read(row, nulls, show_ws_id)
 
     async def select_by(
@@ -364,7 +425,7 @@ class DAO(Generic[E]):
         self._check_unique_value(field, f, value)
         if workspace is not UNSET or show_ws_id:
             self._check_options(workspace=workspace, show_ws_id=show_ws_id)
-        ws = await self._scope(workspace)
+        ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
         self._check_global_unique(field, ws)
         row = await self.strategy.select_by_field(field, value, ws=ws)
         return None if row is None else self._read(row, nulls, show_ws_id)
@@ -409,10 +470,11 @@ class DAO(Generic[E]):
             workspace=workspace,
             show_ws_id=show_ws_id,
         )
+        ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
         rows, next_offset = await self.strategy.page(
-            size, offset, tags=tags, tags_cond=tags_cond or "and", ws=await self._scope(workspace)
+            size, offset, tags=tags, tags_cond=tags_cond or "and", ws=ws
         )
-        return [self._read(r, nulls, show_ws_id) for r in rows], next_offset
+        return self._read_all(rows, nulls, show_ws_id), next_offset
 
     async def each(
         self,
@@ -435,7 +497,7 @@ class DAO(Generic[E]):
             workspace=workspace,
             show_ws_id=show_ws_id,
         )
-        ws = await self._scope(workspace)
+        ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
         offset: str | None = None
         while True:
             rows, offset = await self.strategy.page(
@@ -484,10 +546,9 @@ class DAO(Generic[E]):
             workspace=workspace,
             show_ws_id=show_ws_id,
         )
-        rows, next_offset = await self.strategy.page_for(
-            field, foreign_key, size, offset, ws=await self._scope(workspace)
-        )
-        return [self._read(r, nulls, show_ws_id) for r in rows], next_offset
+        ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
+        rows, next_offset = await self.strategy.page_for(field, foreign_key, size, offset, ws=ws)
+        return self._read_all(rows, nulls, show_ws_id), next_offset
 
     async def each_for(
         self,
@@ -512,7 +573,7 @@ class DAO(Generic[E]):
             workspace=workspace,
             show_ws_id=show_ws_id,
         )
-        ws = await self._scope(workspace)
+        ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
         offset: str | None = None
         while True:
             rows, offset = await self.strategy.page_for(field, foreign_key, size, offset, ws=ws)
@@ -530,7 +591,8 @@ class DAO(Generic[E]):
         """
         if workspace is not UNSET:
             self._check_options(workspace=workspace)
-        return await self.strategy.count(ws=await self._scope(workspace))
+        ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
+        return await self.strategy.count(ws=ws)
 
     # -- cache keys --------------------------------------------------------------------------
 
@@ -594,7 +656,7 @@ class DAO(Generic[E]):
             )
         if workspace is not UNSET or show_ws_id:
             self._check_options(workspace=workspace, show_ws_id=show_ws_id)
-        ws = await self._scope(workspace)
+        ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
         if not isinstance(cache_key, str):
             if isinstance(cache_key, Entity):
                 cache_key = cache_key.to_dict()
@@ -713,7 +775,7 @@ class DAO(Generic[E]):
         self._check_options(
             ttl=ttl, transform=transform, workspace=workspace, show_ws_id=show_ws_id
         )
-        ws = await self._write_scope(workspace)
+        ws = self._current_scope() if workspace is UNSET else await self._write_scope(workspace)
         data = self._process(entity, "insert")
         await self._resolve_foreign(data, ws)
         errs = self.schema.validate_insert(data, entity)
@@ -760,6 +822,9 @@ class DAO(Generic[E]):
         return apply
 
     def _immutable_touched(self, data: Mapping[str, Any]) -> bool:
+        if not self.schema.subschemas:
+            # no subschema can make another field immutable: the schema's own ones decide
+            return any(n in data for n in self._immutable)
         return any(f.immutable and n in data for n, f in self.schema.each_field(data))
 
     async def update(
@@ -793,7 +858,7 @@ class DAO(Generic[E]):
         self._check_options(
             ttl=ttl, transform=transform, workspace=workspace, show_ws_id=show_ws_id
         )
-        ws = await self._scope(workspace)
+        ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
         data = self._process(entity, "update")
         pk = dict(primary_key)
         await self._resolve_foreign_or_missing(
@@ -831,7 +896,7 @@ class DAO(Generic[E]):
         self._check_options(
             ttl=ttl, transform=transform, workspace=workspace, show_ws_id=show_ws_id
         )
-        ws = await self._scope(workspace)
+        ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
         self._check_global_unique(field, ws)
         data = self._process(entity, "update")
         await self._resolve_foreign_or_missing(
@@ -882,7 +947,7 @@ class DAO(Generic[E]):
         self._check_options(
             ttl=ttl, transform=transform, workspace=workspace, show_ws_id=show_ws_id
         )
-        ws = await self._write_scope(workspace)
+        ws = self._current_scope() if workspace is UNSET else await self._write_scope(workspace)
         data = self._process(entity, "upsert")
         data.update(primary_key)
         await self._resolve_foreign(data, ws)
@@ -979,9 +1044,8 @@ class DAO(Generic[E]):
         if workspace is not UNSET or show_ws_id:
             self._check_options(workspace=workspace, show_ws_id=show_ws_id)
         events = not no_broadcast_crud_event and self.db.events.active
-        result = await self.strategy.delete(
-            primary_key, cascaded=events, ws=await self._scope(workspace)
-        )
+        ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
+        result = await self.strategy.delete(primary_key, cascaded=events, ws=ws)
         return await self._deleted(result.row, result.cascaded, no_broadcast_crud_event, show_ws_id)
 
     async def delete_by(
@@ -998,7 +1062,7 @@ class DAO(Generic[E]):
         self._check_unique_value(field, f, value)
         if workspace is not UNSET or show_ws_id:
             self._check_options(workspace=workspace, show_ws_id=show_ws_id)
-        ws = await self._scope(workspace)
+        ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
         self._check_global_unique(field, ws)
         events = not no_broadcast_crud_event and self.db.events.active
         result = await self.strategy.delete_by_field(field, value, cascaded=events, ws=ws)

@@ -69,7 +69,9 @@ Pages
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import math
 import random
 import time
 import uuid
@@ -87,6 +89,9 @@ from kongdao.connectors.cassandra.model import (
     ChildIndex,
     EntityModel,
     LookupTable,
+    _json_loads,
+    _seconds_float,
+    _seconds_int,
     quote_ident,
 )
 from kongdao.connectors.cassandra.statement import Stmt, applied
@@ -234,6 +239,7 @@ class CassandraStrategy:
         self._regular_index = [i for i in range(len(m.columns)) if i != pk_index]
         self._list_fields = [c.field for c in m.list_columns]
         self._build()
+        self._to_stored = self._compile_stored()
 
     # -- statements ---------------------------------------------------------------------------
 
@@ -262,6 +268,12 @@ class CassandraStrategy:
 
         self.s_select = c.read(f"SELECT {cols} FROM {t} WHERE {pk} = ?")
         self.s_exists = c.read(f"SELECT {version} FROM {t} WHERE {pk} = ?")
+        # a reference's check needs the row's liveness and workspace, not the whole row
+        self.s_exists_ws = (
+            c.read(f'SELECT {version}, {live}, "ws_id" FROM {t} WHERE {pk} = ?')
+            if m.workspaceable
+            else None
+        )
         self.s_page = c.read(f"SELECT {cols} FROM {t}")
         ws_col = ', "ws_id"' if m.workspaceable else ""
         self.s_count = c.read(f"SELECT {version}{ws_col} FROM {t}")
@@ -322,6 +334,62 @@ class CassandraStrategy:
         self._page_for_keys = {f: digest_key(ks, self.name, "page_for", f) for f in m.children}
 
     # -- conversions --------------------------------------------------------------------------
+
+    def _compile_stored(self) -> Callable[[list[Any]], Stored | None]:
+        """:meth:`_stored` as generated source: one straight function for this model.
+
+        Every fetched row goes through it (each select, each row of each page), and the
+        general loop over the converted columns (a tuple unpacked and a converter called per
+        column) costs about as much as the conversions themselves. The source inlines the
+        model's converters; any other converter is called as :meth:`_stored` calls it.
+        """
+        ns: dict[str, Any] = {
+            "_Stored": Stored,
+            "_names": tuple(self._names),
+            "_floor": math.floor,
+            "_loads": json.loads,
+            "_Mapping": Mapping,
+        }
+        lines = [
+            "def stored(values):",
+            f"    version = values[{self.i_version}]",
+            f"    if version is None or values[{self.i_live}] is None:",
+            "        return None",
+            "    row = dict(zip(_names, values))",
+        ]
+        for i, name, conv in self._converted:
+            column = self.model.by_field[name]
+            if conv is _seconds_int:
+                expr = "_floor(v.timestamp())"
+            elif conv is _seconds_float:
+                expr = "v.timestamp()"
+            elif conv is _json_loads:
+                expr = "_loads(v)"
+            elif column.kind == "foreign":
+                expr = f"{{{column.fk_key!r}: v}}"
+            else:
+                ns[f"conv{i}"] = conv
+                expr = f"conv{i}(v)"
+            lines += [f"    v = values[{i}]", f"    if v is not None: row[{name!r}] = {expr}"]
+        if self.i_empty is not None:
+            lines += [
+                f"    for name in values[{self.i_empty}] or ():",
+                "        if row.get(name) is None: row[name] = []",
+            ]
+        if self.i_cache is not None:
+            lines.append(f"    row['cache_key'] = values[{self.i_cache}]")
+        if self.i_ttl is not None:
+            lines.append(f"    row['ttl'] = values[{self.i_ttl}]")
+        if self.workspaceable:
+            lines += [
+                f"    ws = row.get({WS_FIELD!r})",
+                "    row['ws_id'] = ws.get('id') if isinstance(ws, _Mapping) else None",
+            ]
+        lines.append("    return _Stored(row, str(version))")
+        source = "\n".join(lines) + "\n"
+        exec(compile(source, f"<kongdao cassandra rows {self.name}>", "exec"), ns)  # noqa: S102
+        fn: Callable[[list[Any]], Stored | None] = ns["stored"]
+        return fn
 
     def _stored(self, values: list[Any]) -> Stored | None:
         """A fetched row as a Kong row, or ``None`` for a row without version (expired)."""
@@ -416,7 +484,7 @@ class CassandraStrategy:
 
     async def _read(self, key: Any) -> Stored | None:
         row = (await self.s_select.run([key])).first()
-        return None if row is None else self._stored(row.as_list())
+        return None if row is None else self._to_stored(row.as_list())
 
     async def _read_many(self, keys: Sequence[Any]) -> list[Stored | None]:
         return await _gather_chunked([self._read(k) for k in keys])
@@ -424,6 +492,21 @@ class CassandraStrategy:
     async def _exists(self, key: Any) -> bool:
         row = (await self.s_exists.run([key])).first()
         return row is not None and row.as_list()[0] is not None
+
+    async def _exists_in_ws(self, key: Any, ws: str | None) -> bool:
+        """Whether the live row ``key`` is in workspace ``ws`` (any row when ``ws`` is None).
+
+        ``_in_ws(_read(key), ws) is not None``, reading three columns instead of the row.
+        """
+        if self.s_exists_ws is None:
+            return self._in_ws(await self._read(key), ws) is not None
+        row = (await self.s_exists_ws.run([key])).first()
+        if row is None:
+            return False
+        version, live, ws_id = row.as_list()
+        if version is None or live is None:
+            return False  # only a row marker left (see _stored)
+        return ws is None or ws_id == ws.lower()
 
     async def _find(self, field: str, value: Any, ws: str | None = None) -> Stored | None:
         """The row holding ``value`` in a unique field (in workspace ``ws``), by its lookup."""
@@ -449,7 +532,7 @@ class CassandraStrategy:
         while True:
             result = await self.s_page.run(None, page_size=_SCAN_PAGE, page_state=state)
             for r in result:
-                stored = self._stored(r.as_list())
+                stored = self._to_stored(r.as_list())
                 if stored is not None and column.db_value(stored.row.get(field)) == bound:
                     return stored
             if not result.has_more_pages():
@@ -498,7 +581,7 @@ class CassandraStrategy:
         result = await self.s_page.run(None, page_size=size, page_state=state, offset=offset)
         rows = []
         for r in result:
-            stored = self._stored(r.as_list())
+            stored = self._to_stored(r.as_list())
             if stored is not None:
                 rows.append(stored.row)
         return rows, self._next_offset(result, self._page_key)
@@ -567,10 +650,15 @@ class CassandraStrategy:
             [key], page_size=size, page_state=state, offset=offset
         )
         ids = [r.as_list()[0] for r in result]
+        # _in_ws for each row, with the workspace lowered once
+        wanted = ws.lower() if ws is not None and self.workspaceable else None
+        value_of = ix.value
         rows = [
             s.row
             for s in await self._read_many(ids)
-            if s is not None and ix.value(s.row) == key and self._in_ws(s, ws) is not None
+            if s is not None
+            and value_of(s.row) == key
+            and (wanted is None or s.row.get("ws_id") == wanted)
         ]
         return rows, self._next_offset(result, qkey, partition)
 
@@ -685,8 +773,7 @@ class CassandraStrategy:
                 )
             return
         # a reference never crosses workspaces: a parent of another workspace is missing here
-        found = parent._in_ws(await parent._read(key), _ws_of(row))
-        if found is None:
+        if not await parent._exists_in_ws(key, _ws_of(row)):
             raise errors.foreign_key_violation_invalid_reference(
                 dict(row[field]), field, reference, strategy=STRATEGY
             )

@@ -50,6 +50,9 @@ __all__ = [
     "quote_ident",
 ]
 
+_SHAPES_KEPT = 256
+"""Filter shapes whose SQL a strategy keeps (legacy filters come in few shapes)."""
+
 _SCALAR_ARRAY_TYPES = {
     "string": "TEXT[]",
     "integer": "BIGINT[]",
@@ -172,6 +175,12 @@ class PostgresStrategy:
         self.has_cache_key = schema.composite_cache_key
         self.workspaceable = schema.workspaceable
         self._convert_foreign = [c for c in cols if c.kind == "foreign"]
+        self._foreign_keys = tuple((c.field, c.fk_key) for c in self._convert_foreign)
+        # values(): every column's field (then cache_key), foreign keys reduced to their key
+        self._value_names = tuple(c.field for c in cols) + (
+            ("cache_key",) if schema.composite_cache_key else ()
+        )
+        self._foreign_at = tuple((i, c.fk_key) for i, c in enumerate(cols) if c.kind == "foreign")
         # children: (entity name, foreign field, on_delete) of every schema referencing this one
         self.children: list[tuple[str, str, str]] = [
             (other.name or "", fname, f.on_delete or "restrict")
@@ -185,11 +194,16 @@ class PostgresStrategy:
 
     def _build(self) -> None:
         sel = [c.select for c in self.columns]
+        names = [c.field for c in self.columns]
         if self.workspaceable:
             sel.append('"ws_id"::TEXT AS "ws_id"')
+            names.append("ws_id")
         if self.has_ttl:
             sel.append('FLOOR(EXTRACT(EPOCH FROM ("ttl" - CURRENT_TIMESTAMP)))::BIGINT AS "ttl"')
+            names.append("ttl")
         self.select_cols = ", ".join(sel)
+        # the keys of every record read (all statements return select_cols), in order
+        self._record_names = tuple(names)
         alive = '("ttl" IS NULL OR "ttl" >= CURRENT_TIMESTAMP)' if self.has_ttl else ""
         self.alive = alive
         and_alive = f" AND {alive}" if alive else ""
@@ -322,6 +336,9 @@ class PostgresStrategy:
         self.truncate_sql = f"TRUNCATE {self.table} CASCADE"
         self.order_by = ", ".join(quote_ident(c.column) for c in self.pk)
         self._page_sql: dict[tuple[Any, ...], str] = {}
+        # find_page/count_where: conditions and statements per filter shape (bounded)
+        self._filter_sql: dict[tuple[Any, ...], tuple[str, ...]] = {}
+        self._find_sql: dict[tuple[Any, ...], str] = {}
 
     def page_sql(self, *, fk: str | None, tags: str | None, after: bool, ws: bool = False) -> str:
         """The keyset page query for one combination of filters (built once, cached).
@@ -364,17 +381,40 @@ class PostgresStrategy:
 
     def to_row(self, record: asyncpg.Record) -> Row:
         """A database record as a Kong row."""
-        row = dict(record)
-        for c in self._convert_foreign:
-            v = row.get(c.field)
-            row[c.field] = None if v is None else {c.fk_key: v}
+        names = self._record_names
+        # zipping the known column names is twice as fast as dict(record) (which looks every
+        # key up through the record's mapping protocol); any other shape takes dict(record)
+        if len(record) == len(names):
+            row = dict(zip(names, record))  # noqa: B905 (lengths checked)
+        else:
+            row = dict(record)
+        for field, key in self._foreign_keys:
+            v = row.get(field)
+            row[field] = None if v is None else {key: v}
         return row
+
+    def to_rows(self, records: Sequence[asyncpg.Record]) -> list[Row]:
+        """:meth:`to_row` of every record of a page, in one loop."""
+        names = self._record_names
+        n = len(names)
+        foreign = self._foreign_keys
+        rows: list[Row] = []
+        append = rows.append
+        for record in records:
+            row = dict(zip(names, record)) if len(record) == n else dict(record)  # noqa: B905
+            for field, key in foreign:
+                v = row.get(field)
+                row[field] = None if v is None else {key: v}
+            append(row)
+        return rows
 
     def values(self, row: Mapping[str, Any]) -> list[Any]:
         """The bound values of a Kong row, in insert column order."""
-        out = [c.to_db(row.get(c.field)) for c in self.columns]
-        if self.has_cache_key:
-            out.append(row.get("cache_key"))
+        get = row.get
+        out = [get(name) for name in self._value_names]
+        for i, key in self._foreign_at:  # Column.to_db of the foreign keys
+            v = out[i]
+            out[i] = v.get(key) if isinstance(v, Mapping) else None
         return out
 
     def insert_args(
@@ -465,8 +505,7 @@ class PostgresStrategy:
         """See :meth:`kongdao.connector.Strategy.insert`."""
         args = self.insert_args(row, ttl, ws)
         try:
-            async with self.connector.pool.acquire() as conn:
-                record = await conn.fetchrow(self.insert_sql, *args)
+            record = await self.connector.pool.fetchrow(self.insert_sql, *args)
         except Exception as exc:
             raise self._error(exc, row, ws) from exc
         return self.to_row(record)
@@ -478,8 +517,7 @@ class PostgresStrategy:
         args = self._pk_values(pk)
         sql = self._scoped(self.select_sql, args, ws)
         try:
-            async with self.connector.pool.acquire() as conn:
-                record = await conn.fetchrow(sql, *args)
+            record = await self.connector.pool.fetchrow(sql, *args)
         except Exception as exc:
             raise self._error(exc) from exc
         return None if record is None else self.to_row(record)
@@ -488,16 +526,14 @@ class PostgresStrategy:
         """See :meth:`kongdao.connector.Strategy.select_by_field`."""
         sql, args = self._by_field(self.by_field_sql, field, value, ws)
         try:
-            async with self.connector.pool.acquire() as conn:
-                record = await conn.fetchrow(sql, *args)
+            record = await self.connector.pool.fetchrow(sql, *args)
         except Exception as exc:
             raise self._error(exc) from exc
         return None if record is None else self.to_row(record)
 
     async def _page(self, sql: str, args: list[Any], size: int) -> Page:
         try:
-            async with self.connector.pool.acquire() as conn:
-                records = await conn.fetch(sql, *args, size + 1)
+            records = await self.connector.pool.fetch(sql, *args, size + 1)
         except Exception as exc:
             raise self._error(exc) from exc
         next_offset = None
@@ -505,7 +541,7 @@ class PostgresStrategy:
             records = records[:size]
             last = records[-1]
             next_offset = encode_offset([last[c.field] for c in self.pk])
-        return [self.to_row(r) for r in records], next_offset
+        return self.to_rows(records), next_offset
 
     async def page(
         self,
@@ -635,8 +671,7 @@ class PostgresStrategy:
             new = apply(None)
             args = self.insert_args(new, ttl, ws)
             try:
-                async with self.connector.pool.acquire() as conn:
-                    written = await conn.fetchrow(self.upsert_sql[1], *args)
+                written = await self.connector.pool.fetchrow(self.upsert_sql[1], *args)
             except asyncpg.UniqueViolationError:
                 # ON CONFLICT only arbitrates the primary key: a concurrent insert of the same
                 # new key can trip another unique index first. The locked path below waits for
@@ -726,8 +761,7 @@ class PostgresStrategy:
 
     async def _delete_returning(self, sql: str, args: list[Any]) -> DeleteResult:
         try:
-            async with self.connector.pool.acquire() as conn:
-                record = await conn.fetchrow(sql, *args)
+            record = await self.connector.pool.fetchrow(sql, *args)
         except Exception as exc:
             raise self._error(exc) from exc
         return DeleteResult(None if record is None else self.to_row(record))
@@ -796,7 +830,9 @@ class PostgresStrategy:
 
     # -- equality filters on any field (Capabilities.filters; used by kongdao.legacy) ---------
 
-    def _filter_conditions(self, filters: Mapping[str, Any]) -> tuple[list[str], list[Any]]:
+    def _filter_conditions(
+        self, filters: Mapping[str, Any]
+    ) -> tuple[tuple[Any, ...], list[str], list[Any]]:
         """``WHERE`` conditions and bound values for equality on each filtered field.
 
         Foreign keys compare their ``<field>_id`` column, timestamps go through
@@ -804,20 +840,44 @@ class PostgresStrategy:
         both ways, so order does not matter), JSON columns (records, maps) by content with null
         members left out (``jsonb_strip_nulls``); ``None`` is ``IS NULL``. Values are always
         bound.
+
+        Returns:
+            The filter's shape (the fields, and which are null: what the conditions depend
+            on), the conditions and the bound values. Conditions are built once per shape.
         """
-        conds: list[str] = []
+        names: list[str] = []
+        nulls: list[bool] = []
         args: list[Any] = []
         for name, value in filters.items():
             column = self.by_field.get(name)
             if column is None:
                 raise errors.schema_violation({name: "unknown field"}, strategy=STRATEGY)
+            # (strings first: isinstance against the Mapping ABC costs a Python-level check)
+            mapping = not isinstance(value, str) and isinstance(value, Mapping)
+            bound = column.to_db(value) if mapping else value
+            names.append(name)
+            nulls.append(bound is None)
+            if bound is not None:
+                args.append(bound)
+        shape = (tuple(names), tuple(nulls))
+        conds = self._filter_sql.get(shape)
+        if conds is None:
+            conds = self._build_conditions(names, nulls)
+            if len(self._filter_sql) < _SHAPES_KEPT:
+                self._filter_sql[shape] = conds
+        return shape, list(conds), args
+
+    def _build_conditions(self, names: Sequence[str], nulls: Sequence[bool]) -> tuple[str, ...]:
+        conds: list[str] = []
+        n = 0
+        for name, null in zip(names, nulls, strict=True):
+            column = self.by_field[name]
             q = quote_ident(column.column)
-            bound = column.to_db(value) if isinstance(value, Mapping) else value
-            if bound is None:
+            if null:
                 conds.append(f"{q} IS NULL")
                 continue
-            args.append(bound)
-            p = f"${len(args)}"
+            n += 1
+            p = f"${n}"
             f = self.schema.field_map[name]
             if column.kind == "timestamp":
                 conds.append(f"{q} = {column.param.format(p)}")
@@ -832,7 +892,7 @@ class PostgresStrategy:
                 conds.append(f"{q} = {p}::{column_type(f)}")
         if self.alive:
             conds.append(self.alive)
-        return conds, args
+        return tuple(conds)
 
     async def find_page(self, filters: Mapping[str, Any], size: int, offset: str | None) -> Page:
         """One keyset page of the rows whose fields equal ``filters`` (like :meth:`page`).
@@ -840,23 +900,29 @@ class PostgresStrategy:
         Raises:
             InvalidOffset: the offset was not produced by this strategy.
         """
-        conds, args = self._filter_conditions(filters)
+        shape, conds, args = self._filter_conditions(filters)
+        key = (shape, offset is not None)
+        sql = self._find_sql.get(key)
         if offset is not None:
             after = decode_offset(offset, self.pk_fields)
-            lhs = ", ".join(quote_ident(c.column) for c in self.pk)
-            rhs = ", ".join(f"${len(args) + i}" for i in range(1, len(after) + 1))
+            if sql is None:
+                lhs = ", ".join(quote_ident(c.column) for c in self.pk)
+                rhs = ", ".join(f"${len(args) + i}" for i in range(1, len(after) + 1))
+                conds.append(f"({lhs}) > ({rhs})")
             args.extend(after)
-            conds.append(f"({lhs}) > ({rhs})")
-        where = f" WHERE {' AND '.join(conds)}" if conds else ""
-        sql = (
-            f"SELECT {self.select_cols} FROM {self.table}{where} "
-            f"ORDER BY {self.order_by} LIMIT ${len(args) + 1}"
-        )
+        if sql is None:
+            where = f" WHERE {' AND '.join(conds)}" if conds else ""
+            sql = (
+                f"SELECT {self.select_cols} FROM {self.table}{where} "
+                f"ORDER BY {self.order_by} LIMIT ${len(args) + 1}"
+            )
+            if len(self._find_sql) < _SHAPES_KEPT:
+                self._find_sql[key] = sql
         return await self._page(sql, args, size)
 
     async def count_where(self, filters: Mapping[str, Any]) -> int:
         """The number of live rows whose fields equal ``filters``."""
-        conds, args = self._filter_conditions(filters)
+        _, conds, args = self._filter_conditions(filters)
         where = f" WHERE {' AND '.join(conds)}" if conds else ""
         try:
             async with self.connector.pool.acquire() as conn:
