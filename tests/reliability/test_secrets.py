@@ -21,6 +21,7 @@ import asyncio
 import logging
 import secrets
 import traceback
+import urllib.parse
 
 import asyncpg
 import pytest
@@ -121,10 +122,12 @@ def test_reprs_hide_passwords(monkeypatch):
 
 async def test_open_dbs_hide_passwords(dsn_for, backend):
     """The shared test servers do not check passwords (trust): any password connects."""
-    if backend == "postgres":
-        dsn = dsn_for.replace("postgres@", f"postgres:{PASSWORD}@", 1)
-    else:
-        dsn = dsn_for.replace("cassandra://", f"cassandra://kong:{PASSWORD}@", 1)
+    # the user and password replace whatever the DSN has (the embedded server's DSN names the
+    # user with an empty password, over a socket: ``postgres:@/db?host=...``)
+    parts = urllib.parse.urlsplit(dsn_for)
+    user = parts.username or ("postgres" if backend == "postgres" else "kong")
+    where = parts.netloc.rpartition("@")[2]
+    dsn = urllib.parse.urlunsplit(parts._replace(netloc=f"{user}:{PASSWORD}@{where}"))
     async with kongdao.connect(dsn, ttl_cleanup_interval=None) as db:
         assert db.connector.settings.password == PASSWORD
         await db.services.insert({"name": "secret-holder", "host": "a.example"})
