@@ -53,7 +53,15 @@ from kongdao.testing.dbless import DBLessMirror
 from kongdao.testing.postgres import admin_dsn, ensure_admin_dsn, with_database
 from kongdao.testing.postgres import release as release_embedded
 
-__all__ = ["OFF", "READS", "Blueprints", "backend_dsn", "create_tables", "known_backends"]
+__all__ = [
+    "OFF",
+    "READS",
+    "Blueprints",
+    "backend_dsn",
+    "create_pg_database",
+    "create_tables",
+    "known_backends",
+]
 
 OFF = "off"
 """The DB-less backend's name (and its test ids: ``test_x[off]``)."""
@@ -85,7 +93,14 @@ def _unavailable(backend: str, why: str) -> None:
     pytest.skip(message)
 
 
-async def _create_pg_database(backend: str) -> tuple[str, Callable[[], Any]]:
+async def create_pg_database(
+    backend: str = "postgres", prefix: str = "kongdao_test"
+) -> tuple[str, Callable[[], Any]]:
+    """A fresh PostgreSQL database ``<prefix>_<hex>`` on the tests' server; its DSN and a drop.
+
+    The server is :func:`kongdao.testing.postgres.admin_dsn`'s. An unreachable server skips the
+    calling test with the reason (fails it under CI), as for every backend.
+    """
     import asyncpg
 
     admin = admin_dsn()
@@ -95,7 +110,7 @@ async def _create_pg_database(backend: str) -> tuple[str, Callable[[], Any]]:
         why = f"{type(exc).__name__}: {exc}"
         _unavailable(backend, why if backend == "postgres" else f"its PostgreSQL: {why}")
         raise
-    name = f"kongdao_test_{secrets.token_hex(4)}"
+    name = f"{prefix}_{secrets.token_hex(4)}"
     await conn.execute(f'CREATE DATABASE "{name}"')
     await conn.close()
 
@@ -147,7 +162,7 @@ async def backend_dsn(backend: str) -> str:
     if backend in _databases:
         return _databases[backend]
     if backend in ("postgres", OFF):
-        dsn, drop = await _create_pg_database(backend)
+        dsn, drop = await create_pg_database(backend)
         _cleanups.append(drop)
     elif backend == "cassandra":
         dsn, drop = await _create_cassandra_keyspace()

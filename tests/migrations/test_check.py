@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import secrets
 import socket
-from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
@@ -20,37 +18,15 @@ import pytest
 import kongdao
 from kongdao.cli.check import add_check
 from kongdao.migrations import NEEDS_BOOTSTRAP_MSG, NEW_MIGRATIONS_MSG, PENDING_MIGRATIONS_MSG
-from kongdao.testing.postgres import admin_dsn, with_database, with_options
+from kongdao.testing.postgres import with_options
 
 pytestmark = pytest.mark.postgres
 
-ADMIN_DSN = admin_dsn()
+DATABASE_PREFIX = "kongdao_test_check"  # the name the output below shows
 
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-@pytest.fixture(scope="module")
-async def database() -> AsyncIterator[str]:
-    """A fresh database for this module; its DSN."""
-    name = f"kongdao_test_check_{secrets.token_hex(4)}"
-    try:
-        admin = await asyncpg.connect(ADMIN_DSN)
-    except (OSError, asyncpg.PostgresError) as exc:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"PostgreSQL is not reachable under CI: {exc}", pytrace=False)
-        pytest.skip(f"PostgreSQL is not reachable: {exc}")
-    try:
-        await admin.execute(f"CREATE DATABASE {_quote(name)}")
-    finally:
-        await admin.close()
-    yield with_database(ADMIN_DSN, name)
-    admin = await asyncpg.connect(ADMIN_DSN)
-    try:
-        await admin.execute(f"DROP DATABASE IF EXISTS {_quote(name)} WITH (FORCE)")
-    finally:
-        await admin.close()
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import os
 import secrets
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
@@ -29,38 +28,13 @@ from kongdao.migrations import (
     PENDING_MIGRATIONS_MSG,
     MigrationError,
 )
-from kongdao.testing.postgres import admin_dsn, with_database, with_options
+from kongdao.testing.postgres import with_options
 
 pytestmark = pytest.mark.postgres
-
-# the administrative DSN kongdao.testing.plugin uses too
-ADMIN_DSN = admin_dsn()
 
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-@pytest.fixture(scope="module")
-async def database() -> AsyncIterator[str]:
-    """A fresh database for this module; its DSN."""
-    name = f"kongdao_test_mig_{secrets.token_hex(4)}"
-    try:
-        admin = await asyncpg.connect(ADMIN_DSN)
-    except (OSError, asyncpg.PostgresError) as exc:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"PostgreSQL is not reachable under CI: {exc}", pytrace=False)
-        pytest.skip(f"PostgreSQL is not reachable: {exc}")
-    try:
-        await admin.execute(f"CREATE DATABASE {_quote(name)}")
-    finally:
-        await admin.close()
-    yield with_database(ADMIN_DSN, name)
-    admin = await asyncpg.connect(ADMIN_DSN)
-    try:
-        await admin.execute(f"DROP DATABASE IF EXISTS {_quote(name)} WITH (FORCE)")
-    finally:
-        await admin.close()
 
 
 @pytest.fixture

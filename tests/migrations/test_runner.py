@@ -36,37 +36,11 @@ from kongdao.migrations import (
     Subsystem,
 )
 from kongdao.migrations.runner import ListCode, Migrations, cluster_mutex
-from kongdao.testing.postgres import admin_dsn, with_database
 
 pytestmark = pytest.mark.postgres
 
-# the administrative DSN kongdao.testing.plugin uses too
-ADMIN_DSN = admin_dsn()
-
 
 # -- fixtures -------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-async def database() -> AsyncIterator[str]:
-    """A fresh database for this module; its DSN."""
-    name = f"kongdao_test_mig_{secrets.token_hex(4)}"
-    try:
-        admin = await asyncpg.connect(ADMIN_DSN)
-    except (OSError, asyncpg.PostgresError) as exc:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"PostgreSQL is not reachable under CI: {exc}", pytrace=False)
-        pytest.skip(f"PostgreSQL is not reachable: {exc}")
-    try:
-        await admin.execute(f"CREATE DATABASE {_quote_ident(name)}")
-    finally:
-        await admin.close()
-    yield with_database(ADMIN_DSN, name)
-    admin = await asyncpg.connect(ADMIN_DSN)
-    try:
-        await admin.execute(f"DROP DATABASE IF EXISTS {_quote_ident(name)} WITH (FORCE)")
-    finally:
-        await admin.close()
 
 
 @pytest.fixture(scope="module")
