@@ -280,11 +280,13 @@ class DAO(Generic[E]):
 
     # -- workspaces --------------------------------------------------------------------------
 
+    def _current_ws(self) -> str:
+        """The enclosing ``db.use_workspace()`` block's workspace, else the default one."""
+        return current_workspace() or self.db.default_workspace_id
+
     def _current_scope(self) -> str | None:
         """What :meth:`_scope` gives when no ``workspace`` option is given (no coroutine)."""
-        if not self._workspaceable:
-            return None
-        return current_workspace() or self.db.default_workspace_id
+        return self._current_ws() if self._workspaceable else None
 
     async def _scope(self, workspace: Any) -> str | None:
         """The workspace id a call works in; ``None``: every workspace (or not workspaceable).
@@ -296,7 +298,7 @@ class DAO(Generic[E]):
         if not self._workspaceable:
             return None
         if workspace is UNSET:
-            return current_workspace() or self.db.default_workspace_id
+            return self._current_ws()
         if workspace is None:
             return None
         return await self.db.resolve_workspace(workspace, strategy=self._strategy_name)
@@ -316,12 +318,13 @@ class DAO(Generic[E]):
         with bound_workspace(ws_id):
             yield
 
+    def _stamp(self, scope: str | None) -> str | None:
+        """The workspace a write stamps on a new row (a global write: the current one)."""
+        return self._current_ws() if scope is None and self._workspaceable else scope
+
     async def _write_scope(self, workspace: Any) -> str | None:
-        """The workspace a write stamps on a new row: a global write uses the current one."""
-        ws = await self._scope(workspace)
-        if ws is None and self._workspaceable:
-            return current_workspace() or self.db.default_workspace_id
-        return ws
+        """:meth:`_stamp` of the ``workspace`` option's scope."""
+        return self._stamp(await self._scope(workspace))
 
     def _check_global_unique(self, field: str, ws: str | None) -> None:
         """Kong's INVALID_UNIQUE_GLOBAL: a global call by a field unique per workspace."""
@@ -595,9 +598,6 @@ class DAO(Generic[E]):
         return await self.strategy.count(ws=ws)
 
     # -- cache keys --------------------------------------------------------------------------
-
-    def _current_ws(self) -> str:
-        return current_workspace() or self.db.default_workspace_id
 
     def cache_key(self, key: Any, *args: Any) -> str:
         """Kong's ``cache_key``: ``"<entity>:a:b:c:d:e:<ws_id>"``, from values or an entity.
@@ -989,8 +989,9 @@ class DAO(Generic[E]):
         self._check_options(
             ttl=ttl, transform=transform, workspace=workspace, show_ws_id=show_ws_id
         )
-        self._check_global_unique(field, await self._scope(workspace))
-        ws = await self._write_scope(workspace)
+        scope = await self._scope(workspace)
+        self._check_global_unique(field, scope)
+        ws = self._stamp(scope)
         data = self._process(entity, "upsert")
         data[field] = value
         await self._resolve_foreign(data, ws)
