@@ -57,6 +57,12 @@ test-reliability: $(STAMP) postgres-up cassandra-up ## restarts under load, long
 soak: $(STAMP) postgres-up cassandra-up ## only the soak: mixed operations from several processes, then invariants checked
 	$(WITH_PG) $(PY) -m benchmarks.soak $(SOAK_ARGS)
 
+# Scale-out (README "Running on a cluster"): a PostgreSQL primary + streaming replica and a
+# 3-node Cassandra ring, all real processes, started and stopped by compose/scale.sh.
+.PHONY: test-scale
+test-scale: $(STAMP) ## PostgreSQL primary + replica and a 3-node Cassandra ring: the behaviour suite on each, then failures under load (~8 min)
+	PY=$(PY) PYTEST_ARGS="$(PYTEST_ARGS)" bash compose/scale.sh
+
 DEMO_BENCH := --quick --only select_pk,select_by_cache_key,insert_service -c 32 --rounds 1 --services 1000 --no-chart --out .cache/demo-bench
 
 demo: $(STAMP) postgres-up cassandra-up ## walk-through on PostgreSQL and Cassandra (each step printed), then a short benchmark table
@@ -74,12 +80,20 @@ $(BENCH_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	@touch $(BENCH_STAMP)
 
-.PHONY: bench bench-quick bench-compare
+.PHONY: bench bench-quick bench-compare bench-scale
 bench: $(BENCH_STAMP) services ## full benchmark suite (PostgreSQL + Cassandra): table, JSON and chart in benchmarks/results/
 	$(WITH_PG) $(PY) -m benchmarks --full $(if $(SAVE_BASELINE),--save-baseline,--save-baseline-if-missing) $(BENCH_ARGS)
 
 bench-quick: $(BENCH_STAMP) services ## the benchmark suite in quick mode (under 2 minutes)
 	$(WITH_PG) $(PY) -m benchmarks --quick $(BENCH_ARGS)
+
+# The suite on one server and on a cluster (benchmarks/scale.py): PostgreSQL primary alone vs
+# primary + replica, the single Cassandra node vs the 3-node ring. BENCH_SCALE_ARGS: options.
+BENCH_SCALE_ARGS ?=
+bench-scale: $(BENCH_STAMP) cassandra-up ## what replication costs: one server vs primary + replica, one node vs a 3-node ring (~6 min)
+	@bash -c 'trap "bash compose/cassandra/ring.sh down >/dev/null 2>&1; $(PY) -m kongdao.testing.replica down >/dev/null 2>&1" EXIT; \
+	  $(PY) -m kongdao.testing.replica up && bash compose/cassandra/ring.sh up && \
+	  $(PY) -m benchmarks.scale $(BENCH_SCALE_ARGS)'
 
 bench-compare: $(STAMP) ## compare the latest benchmark run with the saved baseline; fails on a >15% slowdown
 	$(PY) -m benchmarks.compare $(BENCH_COMPARE_ARGS)

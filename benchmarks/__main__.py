@@ -92,10 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--pg-synchronous-commit",
-        choices=("on", "off"),
+        choices=("on", "off", "local", "remote_write", "remote_apply"),
         default="off",
         help="synchronous_commit of the benchmark database (default: off, so that the disk's "
-        "fsync time stays out of the figures)",
+        "fsync time stays out of the figures; remote_apply: wait for a synchronous replica)",
     )
     p.add_argument(
         "--cassandra-dsn",

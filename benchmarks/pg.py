@@ -170,6 +170,21 @@ async def _clone_plugins(
     )
 
 
+def driver_dsn(dsn: str) -> str:
+    """``dsn`` without kongdao's read-replica options (``ro_*``), for asyncpg itself.
+
+    The raw side and the administrative connections use the primary: with a replica, the raw
+    baseline is the same work on one server (see benchmarks/README, "Clusters").
+    """
+    parts = urllib.parse.urlsplit(dsn)
+    query = [
+        (k, v)
+        for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+        if not k.startswith("ro_")
+    ]
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
+
+
 async def recreate_database(dsn: str, *, settings: dict[str, str] | None = None) -> None:
     """Drop the database ``dsn`` names (if it exists) and create it empty.
 
@@ -177,7 +192,7 @@ async def recreate_database(dsn: str, *, settings: dict[str, str] | None = None)
         dsn: the database (never ``postgres`` or a template).
         settings: server settings for every session in it (``ALTER DATABASE ... SET``).
     """
-    parts = urllib.parse.urlsplit(dsn)
+    parts = urllib.parse.urlsplit(driver_dsn(dsn))
     name = urllib.parse.unquote(parts.path.lstrip("/"))
     if not name or name in ("postgres", "template0", "template1"):
         raise ValueError(f"refusing to recreate the database {name!r}: name a dedicated one")
@@ -302,11 +317,11 @@ async def build(
     suite.closers.append(db.close)
     try:
         await db.migrations.bootstrap()
-        admin = await asyncpg.connect(dsn, timeout=10)
+        admin = await asyncpg.connect(driver_dsn(dsn), timeout=10)
         suite.closers.append(admin.close)
         keys = await _seed(db, admin, mode, progress)
         progress.status("postgres: opening raw connections")
-        raw = await asyncio.gather(*(_raw_connection(dsn) for _ in range(workers)))
+        raw = await asyncio.gather(*(_raw_connection(driver_dsn(dsn)) for _ in range(workers)))
         for conn, _ in raw:
             suite.closers.append(conn.close)
         stmts = [{**s, "conn": conn} for conn, s in raw]

@@ -5,8 +5,10 @@
 # See compose/README.md for the environment variables (KONGDAO_DSN, KONGDAO_CASSANDRA_*).
 
 CASSANDRA_SH := bash compose/cassandra/cassandra.sh
+RING_SH := bash compose/cassandra/ring.sh
 
 .PHONY: services services-down postgres-up cassandra-up cassandra-down cassandra-status cassandra-logs
+.PHONY: ring-up ring-down ring-status
 
 services: postgres-up cassandra-up ## start every database server the tests need (PostgreSQL, Cassandra)
 
@@ -41,3 +43,14 @@ cassandra-status: ## tell whether the test Cassandra runs and accepts connection
 
 cassandra-logs: ## the last 100 lines of the test Cassandra's log
 	@$(CASSANDRA_SH) logs
+
+# The 3-node ring of the scale tests (127.0.1.1-3:9042, RF 3): see compose/cassandra/ring.sh.
+# It coexists with the single node above (different addresses, same ports).
+ring-up: ## start a 3-node Cassandra ring on 127.0.1.1-3:9042 (wipes a stopped ring's data; KONGDAO_RING_KEEP=1 keeps it)
+	@$(RING_SH) up
+
+ring-down: ## stop the 3-node Cassandra ring
+	@$(RING_SH) down
+
+ring-status: ## tell whether each node of the ring runs and accepts connections
+	@$(RING_SH) status

@@ -101,6 +101,9 @@ def _call(target: str, args: Iterable[str], *, prefix: str) -> list[str]:
 
 _WS_OPTIONS = ["workspace: str | UnsetType | None = UNSET", "show_ws_id: bool = False"]
 _WS_ARGS = ["workspace=workspace", "show_ws_id=show_ws_id"]
+# reads: also the option that sends them to the primary, not a read replica (kongdao.routing)
+_READ_OPTIONS = [*_WS_OPTIONS, "primary: bool = False"]
+_READ_ARGS = [*_WS_ARGS, "primary=primary"]
 _WRITE_OPTIONS = [
     "ttl: int | None = None",
     "transform: bool = True",
@@ -125,12 +128,12 @@ def _methods(schema: EntitySchema, entity: str, *, is_async: bool) -> list[list[
             [
                 *_signature(
                     f"select_by_{fname}",
-                    [f"value: {t}", "*", "nulls: bool = False", *_WS_OPTIONS],
+                    [f"value: {t}", "*", "nulls: bool = False", *_READ_OPTIONS],
                     f"{entity} | None",
                     is_async=is_async,
                 ),
                 f'        """The entity whose ``{fname}`` is ``value``, or ``None``."""',
-                *_call("select_by", [q, "value", "nulls=nulls", *_WS_ARGS], prefix=ret),
+                *_call("select_by", [q, "value", "nulls=nulls", *_READ_ARGS], prefix=ret),
             ]
         )
         for verb, doc in (
@@ -179,7 +182,7 @@ def _methods(schema: EntitySchema, entity: str, *, is_async: bool) -> list[list[
                         "*",
                         "nulls: bool = False",
                         "pagination: Mapping[str, int] | None = None",
-                        *_WS_OPTIONS,
+                        *_READ_OPTIONS,
                     ],
                     f"tuple[list[{entity}], str | None]",
                     is_async=is_async,
@@ -194,7 +197,7 @@ def _methods(schema: EntitySchema, entity: str, *, is_async: bool) -> list[list[
                         "offset",
                         "nulls=nulls",
                         "pagination=pagination",
-                        *_WS_ARGS,
+                        *_READ_ARGS,
                     ],
                     prefix=ret,
                 ),
@@ -210,7 +213,7 @@ def _methods(schema: EntitySchema, entity: str, *, is_async: bool) -> list[list[
                         "*",
                         "nulls: bool = False",
                         "pagination: Mapping[str, int] | None = None",
-                        *_WS_OPTIONS,
+                        *_READ_OPTIONS,
                     ],
                     f"{iterator}[{entity}]",
                     is_async=False,
@@ -218,7 +221,14 @@ def _methods(schema: EntitySchema, entity: str, *, is_async: bool) -> list[list[
                 f'        """Iterate over the entities whose ``{fname}`` is ``foreign_key``."""',
                 *_call(
                     "each_for",
-                    [q, "foreign_key", "size", "nulls=nulls", "pagination=pagination", *_WS_ARGS],
+                    [
+                        q,
+                        "foreign_key",
+                        "size",
+                        "nulls=nulls",
+                        "pagination=pagination",
+                        *_READ_ARGS,
+                    ],
                     prefix="return self.",
                 ),
             ]

@@ -54,6 +54,7 @@ from kongdao.dao.typed import (
 from kongdao.errors import InterfaceError, KongDAOError
 from kongdao.events import Events
 from kongdao.registry import connector_from_dsn
+from kongdao.routing import use_primary
 from kongdao.schema.entity import Entity, EntitySchema
 from kongdao.workspaces import DEFAULT_WORKSPACE, DEFAULT_WORKSPACE_ID, is_uuid, use_workspace
 
@@ -283,6 +284,15 @@ class DB:
         See :func:`kongdao.workspaces.use_workspace`.
         """
         return use_workspace(self, workspace)
+
+    def use_primary(self) -> contextlib.AbstractContextManager[None]:
+        """``with db.use_primary():`` reads inside the block go to the primary.
+
+        Read-your-writes for a whole block when the connector has read replicas (PostgreSQL's
+        ``ro_host``); a no-op otherwise. One call: the ``primary=True`` option of the read
+        methods. See :mod:`kongdao.routing`.
+        """
+        return use_primary()
 
     # -- facilities --------------------------------------------------------------------------
 

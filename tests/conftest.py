@@ -3,6 +3,9 @@
 Tests marked ``reliability`` (restarts of private database servers, the soak) take minutes and
 start servers of their own: they are skipped unless ``--reliability`` is given (or
 ``KONGDAO_RELIABILITY=1``), which ``make test-reliability`` does.
+
+``tests/scale`` needs a Cassandra ring and a PostgreSQL primary + replica pair, which
+``make test-scale`` starts: it is collected only when ``KONGDAO_SCALE=1`` (that target sets it).
 """
 
 import os
@@ -10,6 +13,8 @@ import os
 import pytest
 
 pytest_plugins = ["kongdao.testing.plugin"]
+
+collect_ignore = [] if os.environ.get("KONGDAO_SCALE", "") not in ("", "0") else ["scale"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -26,6 +26,20 @@
 #   KONGDAO_CASSANDRA_DIST           where the distribution lives (default $KONGDAO_CASSANDRA_CACHE/
 #                                    apache-cassandra-2.1.0): lets a throwaway node (a test's, with
 #                                    its own cache folder) share the one download
+#
+# Several nodes of one ring (compose/cassandra/ring.sh sets all of these):
+#   KONGDAO_CASSANDRA_NODE           the key of this node's state: its conf/, data/, logs/ folders
+#                                    and run/<key>.pid (default: the native port, so nodes on
+#                                    different ports of one address never share state; nodes on
+#                                    different addresses with the same port need a key each)
+#   KONGDAO_CASSANDRA_SEEDS          comma-separated seed addresses     (default: the listen address)
+#   KONGDAO_CASSANDRA_NUM_TOKENS     vnodes per node                    (default 1)
+#   KONGDAO_CASSANDRA_CLUSTER_NAME   cluster_name; nodes gossip only within one name (default kongdao)
+#   KONGDAO_CASSANDRA_AUTO_BOOTSTRAP true|false, written as auto_bootstrap when set (unset: not
+#                                    written, so Cassandra's default, true). false lets a node join
+#                                    an empty ring without streaming data and without its 30 s wait
+#   KONGDAO_CASSANDRA_JVM_OPTS       extra JVM flags, split on blanks, placed after ours so they
+#                                    win (e.g. -Dcassandra.ring_delay_ms=2000)
 set -euo pipefail
 
 readonly CASSANDRA_VERSION=2.1.0
@@ -41,12 +55,19 @@ STORAGE_PORT=${KONGDAO_CASSANDRA_STORAGE_PORT:-7000}
 HEAP=${KONGDAO_CASSANDRA_HEAP:-768m}
 START_TIMEOUT=${KONGDAO_CASSANDRA_START_TIMEOUT:-120}
 STOP_TIMEOUT=${KONGDAO_CASSANDRA_STOP_TIMEOUT:-30}
+NODE=${KONGDAO_CASSANDRA_NODE:-$PORT}
+SEEDS=${KONGDAO_CASSANDRA_SEEDS:-$LISTEN}
+NUM_TOKENS=${KONGDAO_CASSANDRA_NUM_TOKENS:-1}
+CLUSTER_NAME=${KONGDAO_CASSANDRA_CLUSTER_NAME:-kongdao}
+AUTO_BOOTSTRAP=${KONGDAO_CASSANDRA_AUTO_BOOTSTRAP:-}
+JVM_OPTS=${KONGDAO_CASSANDRA_JVM_OPTS:-}
 
-# Everything that belongs to one node is keyed by its native port, so two nodes (say 9042 for
-# the tests and 9043 for a benchmark) can run from the same checkout without sharing state.
-CONF_DIR=$CACHE/conf/$PORT
-DATA_DIR=$CACHE/data/$PORT
-LOG_DIR=$CACHE/logs/$PORT
+# Everything that belongs to one node is keyed by $NODE (by default its native port), so two
+# nodes (say 9042 for the tests and 9043 for a benchmark, or ring-1..3 of a ring on three
+# addresses) can run from the same checkout without sharing state.
+CONF_DIR=$CACHE/conf/$NODE
+DATA_DIR=$CACHE/data/$NODE
+LOG_DIR=$CACHE/logs/$NODE
 RUN_DIR=$CACHE/run
 YAML=$CONF_DIR/cassandra.yaml
 LOGBACK=$CONF_DIR/logback.xml
@@ -54,8 +75,8 @@ LOG=$LOG_DIR/system.log
 # The JVM's own stdout/stderr: empty normally, but errors that happen before logging is set up
 # (an unknown JVM flag, a missing class) only show up here.
 CONSOLE_LOG=$LOG_DIR/console.log
-PIDFILE=$RUN_DIR/$PORT.pid
-LOCKFILE=$RUN_DIR/$PORT.lock
+PIDFILE=$RUN_DIR/$NODE.pid
+LOCKFILE=$RUN_DIR/$NODE.lock
 
 say() { printf 'cassandra: %s\n' "$*"; }
 die() {
@@ -224,9 +245,9 @@ write_config() {
     # minimal one: everything not set here takes Cassandra's built-in default.
     cat >"$YAML" <<EOF
 # Written by compose/cassandra/cassandra.sh on every start: edit the script, not this file.
-cluster_name: 'kongdao'
+cluster_name: '$CLUSTER_NAME'
 # One token: a single test node gains nothing from vnodes, and it starts faster without them.
-num_tokens: 1
+num_tokens: $NUM_TOKENS
 partitioner: org.apache.cassandra.dht.Murmur3Partitioner
 data_file_directories:
     - '$DATA_DIR/data'
@@ -237,7 +258,7 @@ commitlog_sync_period_in_ms: 10000
 seed_provider:
     - class_name: org.apache.cassandra.locator.SimpleSeedProvider
       parameters:
-          - seeds: '$LISTEN'
+          - seeds: '$SEEDS'
 listen_address: '$LISTEN'
 rpc_address: '$LISTEN'
 storage_port: $STORAGE_PORT
@@ -250,6 +271,9 @@ endpoint_snitch: SimpleSnitch
 # Tests drop and truncate tables all the time; a snapshot for each would cost time and disk.
 auto_snapshot: false
 EOF
+    if [[ -n $AUTO_BOOTSTRAP ]]; then
+        printf 'auto_bootstrap: %s\n' "$AUTO_BOOTSTRAP" >>"$YAML"
+    fi
     if [[ -n ${KONGDAO_CASSANDRA_EXTRA_YAML:-} ]]; then
         [[ -r $KONGDAO_CASSANDRA_EXTRA_YAML ]] ||
             die "KONGDAO_CASSANDRA_EXTRA_YAML names $KONGDAO_CASSANDRA_EXTRA_YAML, which cannot be read."
@@ -315,6 +339,12 @@ jvm_flags() {
         -Dcassandra-foreground=yes
         # One node has no peers to hear from: do not wait for gossip to settle before CQL opens.
         -Dcassandra.skip_wait_for_gossip_to_settle=0
+    )
+    # Extra flags after ours, so they win (the JVM takes the last -Xmx, the last -Dname=value);
+    # split on blanks on purpose.
+    local extra=()
+    [[ -n $JVM_OPTS ]] && read -r -a extra <<<"$JVM_OPTS"
+    FLAGS+=("${extra[@]}"
         -cp "$DIST/lib/*"
         org.apache.cassandra.service.CassandraDaemon
     )
@@ -510,6 +540,14 @@ main() {
     [[ $START_TIMEOUT =~ ^[0-9]+$ && $STOP_TIMEOUT =~ ^[0-9]+$ ]] ||
         die "KONGDAO_CASSANDRA_START_TIMEOUT and KONGDAO_CASSANDRA_STOP_TIMEOUT must be whole seconds."
     [[ $HEAP =~ ^[0-9]+[kKmMgG]?$ ]] || die "KONGDAO_CASSANDRA_HEAP must be a JVM size such as 768m or 1g."
+    [[ $NODE =~ ^[A-Za-z0-9._-]+$ ]] ||
+        die "KONGDAO_CASSANDRA_NODE must be a plain name (letters, digits, '.', '_', '-'), not '$NODE'."
+    [[ $NUM_TOKENS =~ ^[0-9]+$ ]] && ((NUM_TOKENS >= 1)) ||
+        die "KONGDAO_CASSANDRA_NUM_TOKENS must be a whole number of at least 1."
+    [[ -z $AUTO_BOOTSTRAP || $AUTO_BOOTSTRAP == true || $AUTO_BOOTSTRAP == false ]] ||
+        die "KONGDAO_CASSANDRA_AUTO_BOOTSTRAP must be true or false when set."
+    [[ $CLUSTER_NAME =~ ^[A-Za-z0-9._\ -]+$ ]] ||
+        die "KONGDAO_CASSANDRA_CLUSTER_NAME may hold letters, digits, blanks, '.', '_' and '-' only."
     case ${1:-} in
     up) cmd_up ;;
     down) cmd_down ;;

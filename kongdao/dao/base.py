@@ -23,6 +23,7 @@ import attrs
 
 from kongdao import errors
 from kongdao.events import CrudEvent, Operation
+from kongdao.routing import WRITE_METHODS, on_primary, use_primary
 from kongdao.schema.entity import Entity, EntitySchema, entity_cache_key
 from kongdao.schema.fields import UNSET, Field, UnsetType
 from kongdao.schema.reader import compile_reader
@@ -135,6 +136,17 @@ class DAO(Generic[E]):
         self._uuid_pk = _plain_uuid_key(schema)
         self._immutable = tuple(n for n, f in schema.fields if f.immutable)
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every write method a subclass defines reads from the primary (:mod:`kongdao.routing`).
+
+        Plugins' DAOs included: a read a write depends on never goes to a read replica.
+        """
+        super().__init_subclass__(**kwargs)
+        for name in WRITE_METHODS:
+            method = cls.__dict__.get(name)
+            if method is not None:
+                setattr(cls, name, on_primary(method))
+
     def __repr__(self) -> str:
         return f"<DAO {self.name} ({self._strategy_name})>"
 
@@ -170,10 +182,13 @@ class DAO(Generic[E]):
         check_size: bool = False,
         workspace: Any = UNSET,
         show_ws_id: Any = False,
+        primary: Any = False,
     ) -> int:
         """Validate options as Kong does; return the page size to use."""
         _check_page_args(size, offset)
         errs: dict[str, Any] = {}
+        if primary is not False and not isinstance(primary, bool):
+            errs["primary"] = "must be a boolean"
         if workspace is not UNSET and workspace is not None and not isinstance(workspace, str):
             errs["workspace"] = "must be a string or null"
         if not isinstance(show_ws_id, bool):
@@ -387,6 +402,7 @@ class DAO(Generic[E]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> E | None:
         """The entity with this primary key, or ``None`` (Kong's ``select``).
 
@@ -396,6 +412,8 @@ class DAO(Generic[E]):
             workspace: the workspace to look in (id or name; ``None``: any workspace);
                 default: the current one (see :mod:`kongdao.workspaces`).
             show_ws_id: fill the entity's ``ws_id``.
+            primary: read from the primary, not a read replica (read-your-writes; see
+                :mod:`kongdao.routing`).
 
         Raises:
             TypeError: ``primary_key`` is not a mapping.
@@ -403,10 +421,14 @@ class DAO(Generic[E]):
             InvalidOptions: an option is invalid (or names no workspace).
         """
         self._check_pk(primary_key)
-        if workspace is not UNSET or show_ws_id:
-            self._check_options(workspace=workspace, show_ws_id=show_ws_id)
+        if workspace is not UNSET or show_ws_id or primary is not False:
+            self._check_options(workspace=workspace, show_ws_id=show_ws_id, primary=primary)
         ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
-        row = await self.strategy.select(primary_key, ws=ws)
+        if primary:
+            with use_primary():
+                row = await self.strategy.select(primary_key, ws=ws)
+        else:
+            row = await self.strategy.select(primary_key, ws=ws)
         return None if row is None else self._read(row, nulls, show_ws_id)
 
     async def select_by(
@@ -417,8 +439,11 @@ class DAO(Generic[E]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> E | None:
         """The entity whose unique ``field`` equals ``value`` (``select_by_<field>``).
+
+        Options: :meth:`select`.
 
         Raises:
             InvalidUniqueGlobal: a global call (``workspace=None``) by a field that is unique
@@ -426,11 +451,15 @@ class DAO(Generic[E]):
         """
         f = self._unique_field(field)
         self._check_unique_value(field, f, value)
-        if workspace is not UNSET or show_ws_id:
-            self._check_options(workspace=workspace, show_ws_id=show_ws_id)
+        if workspace is not UNSET or show_ws_id or primary is not False:
+            self._check_options(workspace=workspace, show_ws_id=show_ws_id, primary=primary)
         ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
         self._check_global_unique(field, ws)
-        row = await self.strategy.select_by_field(field, value, ws=ws)
+        if primary:
+            with use_primary():
+                row = await self.strategy.select_by_field(field, value, ws=ws)
+        else:
+            row = await self.strategy.select_by_field(field, value, ws=ws)
         return None if row is None else self._read(row, nulls, show_ws_id)
 
     async def page(
@@ -444,6 +473,7 @@ class DAO(Generic[E]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[E], str | None]:
         """One page of entities and the offset of the next page (``None`` on the last).
 
@@ -457,6 +487,8 @@ class DAO(Generic[E]):
             workspace: the workspace to list (id or name; ``None``: every workspace);
                 default: the current one.
             show_ws_id: fill each entity's ``ws_id``.
+            primary: read from the primary, not a read replica (read-your-writes; see
+                :mod:`kongdao.routing`).
 
         Raises:
             InvalidSize: ``size`` is not an integer between 1 and the maximum page size.
@@ -472,11 +504,13 @@ class DAO(Generic[E]):
             check_size=True,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
         ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
-        rows, next_offset = await self.strategy.page(
-            size, offset, tags=tags, tags_cond=tags_cond or "and", ws=ws
-        )
+        with use_primary() if primary else contextlib.nullcontext():
+            rows, next_offset = await self.strategy.page(
+                size, offset, tags=tags, tags_cond=tags_cond or "and", ws=ws
+            )
         return self._read_all(rows, nulls, show_ws_id), next_offset
 
     async def each(
@@ -489,6 +523,7 @@ class DAO(Generic[E]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> AsyncIterator[E]:
         """Iterate over every entity, fetching pages of ``size`` lazily (options: :meth:`page`)."""
         size = self._check_options(
@@ -499,13 +534,16 @@ class DAO(Generic[E]):
             check_size=True,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
         ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
         offset: str | None = None
         while True:
-            rows, offset = await self.strategy.page(
-                size, offset, tags=tags, tags_cond=tags_cond or "and", ws=ws
-            )
+            # set around each fetch only: an async generator runs in its consumer's context
+            with use_primary() if primary else contextlib.nullcontext():
+                rows, offset = await self.strategy.page(
+                    size, offset, tags=tags, tags_cond=tags_cond or "and", ws=ws
+                )
             for r in rows:
                 yield self._read(r, nulls, show_ws_id)
             if offset is None:
@@ -535,6 +573,7 @@ class DAO(Generic[E]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[E], str | None]:
         """One page of the entities whose foreign key ``field`` is ``foreign_key``."""
         if not isinstance(foreign_key, Mapping):
@@ -548,9 +587,13 @@ class DAO(Generic[E]):
             check_size=True,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
         ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
-        rows, next_offset = await self.strategy.page_for(field, foreign_key, size, offset, ws=ws)
+        with use_primary() if primary else contextlib.nullcontext():
+            rows, next_offset = await self.strategy.page_for(
+                field, foreign_key, size, offset, ws=ws
+            )
         return self._read_all(rows, nulls, show_ws_id), next_offset
 
     async def each_for(
@@ -563,6 +606,7 @@ class DAO(Generic[E]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> AsyncIterator[E]:
         """Iterate over the entities whose foreign key ``field`` is ``foreign_key``."""
         if not isinstance(foreign_key, Mapping):
@@ -575,27 +619,33 @@ class DAO(Generic[E]):
             check_size=True,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
         ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
         offset: str | None = None
         while True:
-            rows, offset = await self.strategy.page_for(field, foreign_key, size, offset, ws=ws)
+            with use_primary() if primary else contextlib.nullcontext():
+                rows, offset = await self.strategy.page_for(field, foreign_key, size, offset, ws=ws)
             for r in rows:
                 yield self._read(r, nulls, show_ws_id)
             if offset is None:
                 return
 
-    async def count(self, *, workspace: str | UnsetType | None = UNSET) -> int:
+    async def count(
+        self, *, workspace: str | UnsetType | None = UNSET, primary: bool = False
+    ) -> int:
         """How many live entities there are (cheap where ``capabilities.count``).
 
         Kong dropped ``count()`` in 0.14 because Cassandra cannot count cheaply; kongdao keeps
         it as an extension, with that cost documented per connector. Counts the current
-        workspace's entities (``workspace``: another one, or ``None`` for all).
+        workspace's entities (``workspace``: another one, or ``None`` for all); ``primary``:
+        count on the primary, not a read replica.
         """
-        if workspace is not UNSET:
-            self._check_options(workspace=workspace)
+        if workspace is not UNSET or primary is not False:
+            self._check_options(workspace=workspace, primary=primary)
         ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
-        return await self.strategy.count(ws=ws)
+        with use_primary() if primary else contextlib.nullcontext():
+            return await self.strategy.count(ws=ws)
 
     # -- cache keys --------------------------------------------------------------------------
 
@@ -633,11 +683,12 @@ class DAO(Generic[E]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> E | None:
         """The entity with this cache key (a string, or an entity/dict to compute it from).
 
         Looked up in the workspace of the call, like every read; an entity or dict is keyed
-        with that workspace's id.
+        with that workspace's id. Options: :meth:`select`.
         """
         ck = self.schema.cache_key
         if not ck:
@@ -652,10 +703,15 @@ class DAO(Generic[E]):
                 if isinstance(value, Mapping):
                     value = value.get("id")
             return await self.select_by(
-                ck[0], value, nulls=nulls, workspace=workspace, show_ws_id=show_ws_id
+                ck[0],
+                value,
+                nulls=nulls,
+                workspace=workspace,
+                show_ws_id=show_ws_id,
+                primary=primary,
             )
-        if workspace is not UNSET or show_ws_id:
-            self._check_options(workspace=workspace, show_ws_id=show_ws_id)
+        if workspace is not UNSET or show_ws_id or primary is not False:
+            self._check_options(workspace=workspace, show_ws_id=show_ws_id, primary=primary)
         ws = self._current_scope() if workspace is UNSET else await self._scope(workspace)
         if not isinstance(cache_key, str):
             if isinstance(cache_key, Entity):
@@ -663,7 +719,8 @@ class DAO(Generic[E]):
             if not isinstance(cache_key, Mapping):
                 raise TypeError("key must be a string or an entity table")
             cache_key = entity_cache_key(self.schema, cache_key, ws or self._current_ws())
-        row = await self.strategy.select_by_field("cache_key", cache_key, ws=ws)
+        with use_primary() if primary else contextlib.nullcontext():
+            row = await self.strategy.select_by_field("cache_key", cache_key, ws=ws)
         return None if row is None else self._read(row, nulls, show_ws_id)
 
     # -- writes ------------------------------------------------------------------------------
@@ -1133,3 +1190,9 @@ class DAO(Generic[E]):
         bound.__name__ = name
         bound.__qualname__ = f"DAO.{name}"
         return bound
+
+
+# The base class's own write methods read from the primary too (subclasses: __init_subclass__).
+for _name in WRITE_METHODS:
+    setattr(DAO, _name, on_primary(getattr(DAO, _name)))
+del _name

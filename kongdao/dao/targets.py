@@ -59,6 +59,7 @@ from kongdao import errors
 from kongdao.dao.base import DAO, _check_page_args
 from kongdao.entities import Target
 from kongdao.entities.targets import normalize_target
+from kongdao.routing import use_primary
 from kongdao.schema.fields import UNSET, UnsetType
 
 __all__ = ["LOCK_TTL", "LOCK_WAIT", "TargetsDAO"]
@@ -398,6 +399,7 @@ class TargetsDAO(DAO[Target]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[Target], str | None]:
         """``page_for_upstream`` is Kong's: the newest entry of each target, newest first.
 
@@ -417,7 +419,10 @@ class TargetsDAO(DAO[Target]):
                     nulls=nulls,
                     pagination=pagination,
                     show_ws_id=show_ws_id,
+                    primary=primary,
                 )
+            if primary is not False:
+                self._check_options(primary=primary)
             if not isinstance(foreign_key, Mapping):
                 raise TypeError("foreign_key must be a table")
             _check_page_args(size, offset)  # Kong's order: argument types, key, size, options
@@ -430,7 +435,9 @@ class TargetsDAO(DAO[Target]):
                 start = int(offset)
             latest: list[Target] = []
             seen: set[str] = set()
-            for entry in reversed(await self.select_by_upstream_raw(foreign_key, nulls=nulls)):
+            with use_primary() if primary else contextlib.nullcontext():
+                entries = await self.select_by_upstream_raw(foreign_key, nulls=nulls)
+            for entry in reversed(entries):
                 if entry.target not in seen:
                     seen.add(entry.target)
                     latest.append(entry)
@@ -446,6 +453,7 @@ class TargetsDAO(DAO[Target]):
         nulls: bool = False,
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
+        primary: bool = False,
     ) -> tuple[list[Target], str | None]:
         """One page of every entry of an upstream, as the database pages them (Kong's)."""
         return await super().page_for(
@@ -456,6 +464,7 @@ class TargetsDAO(DAO[Target]):
             nulls=nulls,
             pagination=pagination,
             workspace=workspace,
+            primary=primary,
         )
 
     async def select_by_upstream_raw(

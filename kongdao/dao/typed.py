@@ -84,6 +84,7 @@ class WorkspacesDAO(_workspaces.WorkspacesDAO):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Workspace | None:
         """The entity whose ``name`` is ``value``, or ``None``."""
         return await self.select_by(
@@ -92,6 +93,7 @@ class WorkspacesDAO(_workspaces.WorkspacesDAO):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     async def update_by_name(
@@ -168,6 +170,7 @@ class ConsumersDAO(DAO[Consumer]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Consumer | None:
         """The entity whose ``username`` is ``value``, or ``None``."""
         return await self.select_by(
@@ -176,6 +179,7 @@ class ConsumersDAO(DAO[Consumer]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     async def update_by_username(
@@ -248,6 +252,7 @@ class ConsumersDAO(DAO[Consumer]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Consumer | None:
         """The entity whose ``custom_id`` is ``value``, or ``None``."""
         return await self.select_by(
@@ -256,6 +261,7 @@ class ConsumersDAO(DAO[Consumer]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     async def update_by_custom_id(
@@ -336,6 +342,7 @@ class CaCertificatesDAO(DAO[CACertificate]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> CACertificate | None:
         """The entity whose ``cert_digest`` is ``value``, or ``None``."""
         return await self.select_by(
@@ -344,6 +351,7 @@ class CaCertificatesDAO(DAO[CACertificate]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     async def update_by_cert_digest(
@@ -420,6 +428,7 @@ class ServicesDAO(DAO[Service]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Service | None:
         """The entity whose ``name`` is ``value``, or ``None``."""
         return await self.select_by(
@@ -428,6 +437,7 @@ class ServicesDAO(DAO[Service]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     async def update_by_name(
@@ -503,6 +513,7 @@ class ServicesDAO(DAO[Service]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[Service], str | None]:
         """One page of the entities whose ``client_certificate`` is ``foreign_key``."""
         return await self.page_for(
@@ -514,6 +525,7 @@ class ServicesDAO(DAO[Service]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_client_certificate(
@@ -525,6 +537,7 @@ class ServicesDAO(DAO[Service]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> AsyncIterator[Service]:
         """Iterate over the entities whose ``client_certificate`` is ``foreign_key``."""
         return self.each_for(
@@ -535,6 +548,7 @@ class ServicesDAO(DAO[Service]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
 
@@ -548,6 +562,7 @@ class RoutesDAO(DAO[Route]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Route | None:
         """The entity whose ``name`` is ``value``, or ``None``."""
         return await self.select_by(
@@ -556,6 +571,7 @@ class RoutesDAO(DAO[Route]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     async def update_by_name(
@@ -631,6 +647,7 @@ class RoutesDAO(DAO[Route]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[Route], str | None]:
         """One page of the entities whose ``service`` is ``foreign_key``."""
         return await self.page_for(
@@ -642,6 +659,7 @@ class RoutesDAO(DAO[Route]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_service(
@@ -653,6 +671,7 @@ class RoutesDAO(DAO[Route]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> AsyncIterator[Route]:
         """Iterate over the entities whose ``service`` is ``foreign_key``."""
         return self.each_for(
@@ -663,6 +682,7 @@ class RoutesDAO(DAO[Route]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
 
@@ -676,6 +696,7 @@ class SnisDAO(DAO[SNI]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> SNI | None:
         """The entity whose ``name`` is ``value``, or ``None``."""
         return await self.select_by(
@@ -684,6 +705,7 @@ class SnisDAO(DAO[SNI]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     async def update_by_name(
@@ -759,6 +781,7 @@ class SnisDAO(DAO[SNI]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[SNI], str | None]:
         """One page of the entities whose ``certificate`` is ``foreign_key``."""
         return await self.page_for(
@@ -770,6 +793,7 @@ class SnisDAO(DAO[SNI]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_certificate(
@@ -781,6 +805,7 @@ class SnisDAO(DAO[SNI]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> AsyncIterator[SNI]:
         """Iterate over the entities whose ``certificate`` is ``foreign_key``."""
         return self.each_for(
@@ -791,6 +816,7 @@ class SnisDAO(DAO[SNI]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
 
@@ -804,6 +830,7 @@ class UpstreamsDAO(DAO[Upstream]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Upstream | None:
         """The entity whose ``name`` is ``value``, or ``None``."""
         return await self.select_by(
@@ -812,6 +839,7 @@ class UpstreamsDAO(DAO[Upstream]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     async def update_by_name(
@@ -887,6 +915,7 @@ class UpstreamsDAO(DAO[Upstream]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[Upstream], str | None]:
         """One page of the entities whose ``client_certificate`` is ``foreign_key``."""
         return await self.page_for(
@@ -898,6 +927,7 @@ class UpstreamsDAO(DAO[Upstream]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_client_certificate(
@@ -909,6 +939,7 @@ class UpstreamsDAO(DAO[Upstream]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> AsyncIterator[Upstream]:
         """Iterate over the entities whose ``client_certificate`` is ``foreign_key``."""
         return self.each_for(
@@ -919,6 +950,7 @@ class UpstreamsDAO(DAO[Upstream]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
 
@@ -932,6 +964,7 @@ class TargetsDAO(_targets.TargetsDAO):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Target | None:
         """The entity whose ``target`` is ``value``, or ``None``."""
         return await self.select_by(
@@ -940,6 +973,7 @@ class TargetsDAO(_targets.TargetsDAO):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     async def update_by_target(
@@ -1015,6 +1049,7 @@ class TargetsDAO(_targets.TargetsDAO):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[Target], str | None]:
         """One page of the entities whose ``upstream`` is ``foreign_key``."""
         return await self.page_for(
@@ -1026,6 +1061,7 @@ class TargetsDAO(_targets.TargetsDAO):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_upstream(
@@ -1037,6 +1073,7 @@ class TargetsDAO(_targets.TargetsDAO):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> AsyncIterator[Target]:
         """Iterate over the entities whose ``upstream`` is ``foreign_key``."""
         return self.each_for(
@@ -1047,6 +1084,7 @@ class TargetsDAO(_targets.TargetsDAO):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
 
@@ -1063,6 +1101,7 @@ class PluginsDAO(_plugins.PluginsDAO):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[Plugin], str | None]:
         """One page of the entities whose ``route`` is ``foreign_key``."""
         return await self.page_for(
@@ -1074,6 +1113,7 @@ class PluginsDAO(_plugins.PluginsDAO):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_route(
@@ -1085,6 +1125,7 @@ class PluginsDAO(_plugins.PluginsDAO):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> AsyncIterator[Plugin]:
         """Iterate over the entities whose ``route`` is ``foreign_key``."""
         return self.each_for(
@@ -1095,6 +1136,7 @@ class PluginsDAO(_plugins.PluginsDAO):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     async def page_for_service(
@@ -1107,6 +1149,7 @@ class PluginsDAO(_plugins.PluginsDAO):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[Plugin], str | None]:
         """One page of the entities whose ``service`` is ``foreign_key``."""
         return await self.page_for(
@@ -1118,6 +1161,7 @@ class PluginsDAO(_plugins.PluginsDAO):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_service(
@@ -1129,6 +1173,7 @@ class PluginsDAO(_plugins.PluginsDAO):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> AsyncIterator[Plugin]:
         """Iterate over the entities whose ``service`` is ``foreign_key``."""
         return self.each_for(
@@ -1139,6 +1184,7 @@ class PluginsDAO(_plugins.PluginsDAO):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     async def page_for_consumer(
@@ -1151,6 +1197,7 @@ class PluginsDAO(_plugins.PluginsDAO):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[Plugin], str | None]:
         """One page of the entities whose ``consumer`` is ``foreign_key``."""
         return await self.page_for(
@@ -1162,6 +1209,7 @@ class PluginsDAO(_plugins.PluginsDAO):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_consumer(
@@ -1173,6 +1221,7 @@ class PluginsDAO(_plugins.PluginsDAO):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> AsyncIterator[Plugin]:
         """Iterate over the entities whose ``consumer`` is ``foreign_key``."""
         return self.each_for(
@@ -1183,6 +1232,7 @@ class PluginsDAO(_plugins.PluginsDAO):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
 
@@ -1200,6 +1250,7 @@ class KeyauthCredentialsDAO(DAO[KeyauthCredential]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> KeyauthCredential | None:
         """The entity whose ``key`` is ``value``, or ``None``."""
         return await self.select_by(
@@ -1208,6 +1259,7 @@ class KeyauthCredentialsDAO(DAO[KeyauthCredential]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     async def update_by_key(
@@ -1283,6 +1335,7 @@ class KeyauthCredentialsDAO(DAO[KeyauthCredential]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[KeyauthCredential], str | None]:
         """One page of the entities whose ``consumer`` is ``foreign_key``."""
         return await self.page_for(
@@ -1294,6 +1347,7 @@ class KeyauthCredentialsDAO(DAO[KeyauthCredential]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_consumer(
@@ -1305,6 +1359,7 @@ class KeyauthCredentialsDAO(DAO[KeyauthCredential]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> AsyncIterator[KeyauthCredential]:
         """Iterate over the entities whose ``consumer`` is ``foreign_key``."""
         return self.each_for(
@@ -1315,6 +1370,7 @@ class KeyauthCredentialsDAO(DAO[KeyauthCredential]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
 
@@ -1328,6 +1384,7 @@ class BasicauthCredentialsDAO(DAO[BasicauthCredential]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> BasicauthCredential | None:
         """The entity whose ``username`` is ``value``, or ``None``."""
         return await self.select_by(
@@ -1336,6 +1393,7 @@ class BasicauthCredentialsDAO(DAO[BasicauthCredential]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     async def update_by_username(
@@ -1411,6 +1469,7 @@ class BasicauthCredentialsDAO(DAO[BasicauthCredential]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[BasicauthCredential], str | None]:
         """One page of the entities whose ``consumer`` is ``foreign_key``."""
         return await self.page_for(
@@ -1422,6 +1481,7 @@ class BasicauthCredentialsDAO(DAO[BasicauthCredential]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_consumer(
@@ -1433,6 +1493,7 @@ class BasicauthCredentialsDAO(DAO[BasicauthCredential]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> AsyncIterator[BasicauthCredential]:
         """Iterate over the entities whose ``consumer`` is ``foreign_key``."""
         return self.each_for(
@@ -1443,6 +1504,7 @@ class BasicauthCredentialsDAO(DAO[BasicauthCredential]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
 
@@ -1459,6 +1521,7 @@ class AclsDAO(DAO[ACL]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[ACL], str | None]:
         """One page of the entities whose ``consumer`` is ``foreign_key``."""
         return await self.page_for(
@@ -1470,6 +1533,7 @@ class AclsDAO(DAO[ACL]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_consumer(
@@ -1481,6 +1545,7 @@ class AclsDAO(DAO[ACL]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> AsyncIterator[ACL]:
         """Iterate over the entities whose ``consumer`` is ``foreign_key``."""
         return self.each_for(
@@ -1491,6 +1556,7 @@ class AclsDAO(DAO[ACL]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
 
@@ -1504,6 +1570,7 @@ class JwtSecretsDAO(DAO[JwtSecret]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> JwtSecret | None:
         """The entity whose ``key`` is ``value``, or ``None``."""
         return await self.select_by(
@@ -1512,6 +1579,7 @@ class JwtSecretsDAO(DAO[JwtSecret]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     async def update_by_key(
@@ -1587,6 +1655,7 @@ class JwtSecretsDAO(DAO[JwtSecret]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[JwtSecret], str | None]:
         """One page of the entities whose ``consumer`` is ``foreign_key``."""
         return await self.page_for(
@@ -1598,6 +1667,7 @@ class JwtSecretsDAO(DAO[JwtSecret]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_consumer(
@@ -1609,6 +1679,7 @@ class JwtSecretsDAO(DAO[JwtSecret]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> AsyncIterator[JwtSecret]:
         """Iterate over the entities whose ``consumer`` is ``foreign_key``."""
         return self.each_for(
@@ -1619,6 +1690,7 @@ class JwtSecretsDAO(DAO[JwtSecret]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
 
@@ -1632,6 +1704,7 @@ class HmacauthCredentialsDAO(DAO[HmacauthCredential]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> HmacauthCredential | None:
         """The entity whose ``username`` is ``value``, or ``None``."""
         return await self.select_by(
@@ -1640,6 +1713,7 @@ class HmacauthCredentialsDAO(DAO[HmacauthCredential]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     async def update_by_username(
@@ -1715,6 +1789,7 @@ class HmacauthCredentialsDAO(DAO[HmacauthCredential]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[HmacauthCredential], str | None]:
         """One page of the entities whose ``consumer`` is ``foreign_key``."""
         return await self.page_for(
@@ -1726,6 +1801,7 @@ class HmacauthCredentialsDAO(DAO[HmacauthCredential]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_consumer(
@@ -1737,6 +1813,7 @@ class HmacauthCredentialsDAO(DAO[HmacauthCredential]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> AsyncIterator[HmacauthCredential]:
         """Iterate over the entities whose ``consumer`` is ``foreign_key``."""
         return self.each_for(
@@ -1747,6 +1824,7 @@ class HmacauthCredentialsDAO(DAO[HmacauthCredential]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
 
@@ -1760,6 +1838,7 @@ class Oauth2CredentialsDAO(DAO[OAuth2Credential]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> OAuth2Credential | None:
         """The entity whose ``client_id`` is ``value``, or ``None``."""
         return await self.select_by(
@@ -1768,6 +1847,7 @@ class Oauth2CredentialsDAO(DAO[OAuth2Credential]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     async def update_by_client_id(
@@ -1843,6 +1923,7 @@ class Oauth2CredentialsDAO(DAO[OAuth2Credential]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[OAuth2Credential], str | None]:
         """One page of the entities whose ``consumer`` is ``foreign_key``."""
         return await self.page_for(
@@ -1854,6 +1935,7 @@ class Oauth2CredentialsDAO(DAO[OAuth2Credential]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_consumer(
@@ -1865,6 +1947,7 @@ class Oauth2CredentialsDAO(DAO[OAuth2Credential]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> AsyncIterator[OAuth2Credential]:
         """Iterate over the entities whose ``consumer`` is ``foreign_key``."""
         return self.each_for(
@@ -1875,6 +1958,7 @@ class Oauth2CredentialsDAO(DAO[OAuth2Credential]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
 
@@ -1888,6 +1972,7 @@ class Oauth2AuthorizationCodesDAO(DAO[OAuth2AuthorizationCode]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> OAuth2AuthorizationCode | None:
         """The entity whose ``code`` is ``value``, or ``None``."""
         return await self.select_by(
@@ -1896,6 +1981,7 @@ class Oauth2AuthorizationCodesDAO(DAO[OAuth2AuthorizationCode]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     async def update_by_code(
@@ -1971,6 +2057,7 @@ class Oauth2AuthorizationCodesDAO(DAO[OAuth2AuthorizationCode]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[OAuth2AuthorizationCode], str | None]:
         """One page of the entities whose ``service`` is ``foreign_key``."""
         return await self.page_for(
@@ -1982,6 +2069,7 @@ class Oauth2AuthorizationCodesDAO(DAO[OAuth2AuthorizationCode]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_service(
@@ -1993,6 +2081,7 @@ class Oauth2AuthorizationCodesDAO(DAO[OAuth2AuthorizationCode]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> AsyncIterator[OAuth2AuthorizationCode]:
         """Iterate over the entities whose ``service`` is ``foreign_key``."""
         return self.each_for(
@@ -2003,6 +2092,7 @@ class Oauth2AuthorizationCodesDAO(DAO[OAuth2AuthorizationCode]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     async def page_for_credential(
@@ -2015,6 +2105,7 @@ class Oauth2AuthorizationCodesDAO(DAO[OAuth2AuthorizationCode]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[OAuth2AuthorizationCode], str | None]:
         """One page of the entities whose ``credential`` is ``foreign_key``."""
         return await self.page_for(
@@ -2026,6 +2117,7 @@ class Oauth2AuthorizationCodesDAO(DAO[OAuth2AuthorizationCode]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_credential(
@@ -2037,6 +2129,7 @@ class Oauth2AuthorizationCodesDAO(DAO[OAuth2AuthorizationCode]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> AsyncIterator[OAuth2AuthorizationCode]:
         """Iterate over the entities whose ``credential`` is ``foreign_key``."""
         return self.each_for(
@@ -2047,6 +2140,7 @@ class Oauth2AuthorizationCodesDAO(DAO[OAuth2AuthorizationCode]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
 
@@ -2060,6 +2154,7 @@ class Oauth2TokensDAO(_oauth2_tokens.OAuth2TokensDAO):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> OAuth2Token | None:
         """The entity whose ``access_token`` is ``value``, or ``None``."""
         return await self.select_by(
@@ -2068,6 +2163,7 @@ class Oauth2TokensDAO(_oauth2_tokens.OAuth2TokensDAO):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     async def update_by_access_token(
@@ -2140,6 +2236,7 @@ class Oauth2TokensDAO(_oauth2_tokens.OAuth2TokensDAO):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> OAuth2Token | None:
         """The entity whose ``refresh_token`` is ``value``, or ``None``."""
         return await self.select_by(
@@ -2148,6 +2245,7 @@ class Oauth2TokensDAO(_oauth2_tokens.OAuth2TokensDAO):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     async def update_by_refresh_token(
@@ -2223,6 +2321,7 @@ class Oauth2TokensDAO(_oauth2_tokens.OAuth2TokensDAO):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[OAuth2Token], str | None]:
         """One page of the entities whose ``service`` is ``foreign_key``."""
         return await self.page_for(
@@ -2234,6 +2333,7 @@ class Oauth2TokensDAO(_oauth2_tokens.OAuth2TokensDAO):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_service(
@@ -2245,6 +2345,7 @@ class Oauth2TokensDAO(_oauth2_tokens.OAuth2TokensDAO):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> AsyncIterator[OAuth2Token]:
         """Iterate over the entities whose ``service`` is ``foreign_key``."""
         return self.each_for(
@@ -2255,6 +2356,7 @@ class Oauth2TokensDAO(_oauth2_tokens.OAuth2TokensDAO):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     async def page_for_credential(
@@ -2267,6 +2369,7 @@ class Oauth2TokensDAO(_oauth2_tokens.OAuth2TokensDAO):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[OAuth2Token], str | None]:
         """One page of the entities whose ``credential`` is ``foreign_key``."""
         return await self.page_for(
@@ -2278,6 +2381,7 @@ class Oauth2TokensDAO(_oauth2_tokens.OAuth2TokensDAO):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_credential(
@@ -2289,6 +2393,7 @@ class Oauth2TokensDAO(_oauth2_tokens.OAuth2TokensDAO):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> AsyncIterator[OAuth2Token]:
         """Iterate over the entities whose ``credential`` is ``foreign_key``."""
         return self.each_for(
@@ -2299,6 +2404,7 @@ class Oauth2TokensDAO(_oauth2_tokens.OAuth2TokensDAO):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
 
@@ -2312,6 +2418,7 @@ class SessionsDAO(DAO[Session]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Session | None:
         """The entity whose ``session_id`` is ``value``, or ``None``."""
         return await self.select_by(
@@ -2320,6 +2427,7 @@ class SessionsDAO(DAO[Session]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     async def update_by_session_id(
@@ -2396,6 +2504,7 @@ class AcmeStorageDAO(DAO[AcmeStorage]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> AcmeStorage | None:
         """The entity whose ``key`` is ``value``, or ``None``."""
         return await self.select_by(
@@ -2404,6 +2513,7 @@ class AcmeStorageDAO(DAO[AcmeStorage]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     async def update_by_key(

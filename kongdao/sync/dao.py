@@ -71,10 +71,16 @@ class SyncDAO(Generic[E]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> E | None:
         """See :meth:`kongdao.dao.DAO.select`."""
         return self._portal.call(
-            self._dao.select, primary_key, nulls=nulls, workspace=workspace, show_ws_id=show_ws_id
+            self._dao.select,
+            primary_key,
+            nulls=nulls,
+            workspace=workspace,
+            show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def select_by(
@@ -85,6 +91,7 @@ class SyncDAO(Generic[E]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> E | None:
         """See :meth:`kongdao.dao.DAO.select_by`."""
         return self._portal.call(
@@ -94,6 +101,7 @@ class SyncDAO(Generic[E]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def select_by_cache_key(
@@ -103,6 +111,7 @@ class SyncDAO(Generic[E]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> E | None:
         """See :meth:`kongdao.dao.DAO.select_by_cache_key`."""
         return self._portal.call(
@@ -111,6 +120,7 @@ class SyncDAO(Generic[E]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def page(
@@ -124,6 +134,7 @@ class SyncDAO(Generic[E]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[E], str | None]:
         """See :meth:`kongdao.dao.DAO.page`."""
         return self._portal.call(
@@ -136,6 +147,7 @@ class SyncDAO(Generic[E]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each(
@@ -148,6 +160,7 @@ class SyncDAO(Generic[E]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Iterator[E]:
         """Iterate over every entity, one page (one portal call) at a time."""
         offset: str | None = None
@@ -161,6 +174,7 @@ class SyncDAO(Generic[E]):
                 pagination=pagination,
                 workspace=workspace,
                 show_ws_id=show_ws_id,
+                primary=primary,
             )
             yield from entities
             if offset is None:
@@ -177,6 +191,7 @@ class SyncDAO(Generic[E]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[E], str | None]:
         """See :meth:`kongdao.dao.DAO.page_for`."""
         return self._portal.call(
@@ -189,6 +204,7 @@ class SyncDAO(Generic[E]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for(
@@ -201,6 +217,7 @@ class SyncDAO(Generic[E]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Iterator[E]:
         """Iterate over the entities whose ``field`` is ``foreign_key``, a page at a time."""
         offset: str | None = None
@@ -214,14 +231,15 @@ class SyncDAO(Generic[E]):
                 pagination=pagination,
                 workspace=workspace,
                 show_ws_id=show_ws_id,
+                primary=primary,
             )
             yield from entities
             if offset is None:
                 return
 
-    def count(self, *, workspace: str | UnsetType | None = UNSET) -> int:
+    def count(self, *, workspace: str | UnsetType | None = UNSET, primary: bool = False) -> int:
         """See :meth:`kongdao.dao.DAO.count`."""
-        return self._portal.call(self._dao.count, workspace=workspace)
+        return self._portal.call(self._dao.count, workspace=workspace, primary=primary)
 
     def cache_key(self, key: Any, *args: Any) -> str:
         """See :meth:`kongdao.dao.DAO.cache_key` (no I/O: computed in the calling thread)."""

@@ -116,6 +116,7 @@ class SyncTargetsDAOBase(SyncDAO[Target]):
         nulls: bool = False,
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
+        primary: bool = False,
     ) -> tuple[list[Target], str | None]:
         """See :meth:`kongdao.dao.targets.TargetsDAO.page_for_upstream_raw`."""
         return self._portal.call(
@@ -126,6 +127,7 @@ class SyncTargetsDAOBase(SyncDAO[Target]):
             nulls=nulls,
             pagination=pagination,
             workspace=workspace,
+            primary=primary,
         )
 
     def select_by_upstream_raw(
@@ -157,6 +159,7 @@ class SyncTargetsDAOBase(SyncDAO[Target]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Iterator[Target]:
         """As :meth:`SyncDAO.each_for`; the entries of an upstream come raw, as Kong's."""
         if field != "upstream":
@@ -168,12 +171,19 @@ class SyncTargetsDAOBase(SyncDAO[Target]):
                 pagination=pagination,
                 workspace=workspace,
                 show_ws_id=show_ws_id,
+                primary=primary,
             )
             return
         offset: str | None = None
         while True:
             entities, offset = self.page_for_upstream_raw(
-                foreign_key, size, offset, nulls=nulls, pagination=pagination, workspace=workspace
+                foreign_key,
+                size,
+                offset,
+                nulls=nulls,
+                pagination=pagination,
+                workspace=workspace,
+                primary=primary,
             )
             yield from entities
             if offset is None:
@@ -194,6 +204,7 @@ class SyncWorkspacesDAO(SyncDAO[Workspace]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Workspace | None:
         """The entity whose ``name`` is ``value``, or ``None``."""
         return self.select_by(
@@ -202,6 +213,7 @@ class SyncWorkspacesDAO(SyncDAO[Workspace]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def update_by_name(
@@ -278,6 +290,7 @@ class SyncConsumersDAO(SyncDAO[Consumer]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Consumer | None:
         """The entity whose ``username`` is ``value``, or ``None``."""
         return self.select_by(
@@ -286,6 +299,7 @@ class SyncConsumersDAO(SyncDAO[Consumer]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def update_by_username(
@@ -358,6 +372,7 @@ class SyncConsumersDAO(SyncDAO[Consumer]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Consumer | None:
         """The entity whose ``custom_id`` is ``value``, or ``None``."""
         return self.select_by(
@@ -366,6 +381,7 @@ class SyncConsumersDAO(SyncDAO[Consumer]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def update_by_custom_id(
@@ -446,6 +462,7 @@ class SyncCaCertificatesDAO(SyncDAO[CACertificate]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> CACertificate | None:
         """The entity whose ``cert_digest`` is ``value``, or ``None``."""
         return self.select_by(
@@ -454,6 +471,7 @@ class SyncCaCertificatesDAO(SyncDAO[CACertificate]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def update_by_cert_digest(
@@ -530,6 +548,7 @@ class SyncServicesDAO(SyncDAO[Service]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Service | None:
         """The entity whose ``name`` is ``value``, or ``None``."""
         return self.select_by(
@@ -538,6 +557,7 @@ class SyncServicesDAO(SyncDAO[Service]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def update_by_name(
@@ -613,6 +633,7 @@ class SyncServicesDAO(SyncDAO[Service]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[Service], str | None]:
         """One page of the entities whose ``client_certificate`` is ``foreign_key``."""
         return self.page_for(
@@ -624,6 +645,7 @@ class SyncServicesDAO(SyncDAO[Service]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_client_certificate(
@@ -635,6 +657,7 @@ class SyncServicesDAO(SyncDAO[Service]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Iterator[Service]:
         """Iterate over the entities whose ``client_certificate`` is ``foreign_key``."""
         return self.each_for(
@@ -645,6 +668,7 @@ class SyncServicesDAO(SyncDAO[Service]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
 
@@ -658,6 +682,7 @@ class SyncRoutesDAO(SyncDAO[Route]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Route | None:
         """The entity whose ``name`` is ``value``, or ``None``."""
         return self.select_by(
@@ -666,6 +691,7 @@ class SyncRoutesDAO(SyncDAO[Route]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def update_by_name(
@@ -741,6 +767,7 @@ class SyncRoutesDAO(SyncDAO[Route]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[Route], str | None]:
         """One page of the entities whose ``service`` is ``foreign_key``."""
         return self.page_for(
@@ -752,6 +779,7 @@ class SyncRoutesDAO(SyncDAO[Route]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_service(
@@ -763,6 +791,7 @@ class SyncRoutesDAO(SyncDAO[Route]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Iterator[Route]:
         """Iterate over the entities whose ``service`` is ``foreign_key``."""
         return self.each_for(
@@ -773,6 +802,7 @@ class SyncRoutesDAO(SyncDAO[Route]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
 
@@ -786,6 +816,7 @@ class SyncSnisDAO(SyncDAO[SNI]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> SNI | None:
         """The entity whose ``name`` is ``value``, or ``None``."""
         return self.select_by(
@@ -794,6 +825,7 @@ class SyncSnisDAO(SyncDAO[SNI]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def update_by_name(
@@ -869,6 +901,7 @@ class SyncSnisDAO(SyncDAO[SNI]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[SNI], str | None]:
         """One page of the entities whose ``certificate`` is ``foreign_key``."""
         return self.page_for(
@@ -880,6 +913,7 @@ class SyncSnisDAO(SyncDAO[SNI]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_certificate(
@@ -891,6 +925,7 @@ class SyncSnisDAO(SyncDAO[SNI]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Iterator[SNI]:
         """Iterate over the entities whose ``certificate`` is ``foreign_key``."""
         return self.each_for(
@@ -901,6 +936,7 @@ class SyncSnisDAO(SyncDAO[SNI]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
 
@@ -914,6 +950,7 @@ class SyncUpstreamsDAO(SyncDAO[Upstream]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Upstream | None:
         """The entity whose ``name`` is ``value``, or ``None``."""
         return self.select_by(
@@ -922,6 +959,7 @@ class SyncUpstreamsDAO(SyncDAO[Upstream]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def update_by_name(
@@ -997,6 +1035,7 @@ class SyncUpstreamsDAO(SyncDAO[Upstream]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[Upstream], str | None]:
         """One page of the entities whose ``client_certificate`` is ``foreign_key``."""
         return self.page_for(
@@ -1008,6 +1047,7 @@ class SyncUpstreamsDAO(SyncDAO[Upstream]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_client_certificate(
@@ -1019,6 +1059,7 @@ class SyncUpstreamsDAO(SyncDAO[Upstream]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Iterator[Upstream]:
         """Iterate over the entities whose ``client_certificate`` is ``foreign_key``."""
         return self.each_for(
@@ -1029,6 +1070,7 @@ class SyncUpstreamsDAO(SyncDAO[Upstream]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
 
@@ -1042,6 +1084,7 @@ class SyncTargetsDAO(SyncTargetsDAOBase):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Target | None:
         """The entity whose ``target`` is ``value``, or ``None``."""
         return self.select_by(
@@ -1050,6 +1093,7 @@ class SyncTargetsDAO(SyncTargetsDAOBase):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def update_by_target(
@@ -1125,6 +1169,7 @@ class SyncTargetsDAO(SyncTargetsDAOBase):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[Target], str | None]:
         """One page of the entities whose ``upstream`` is ``foreign_key``."""
         return self.page_for(
@@ -1136,6 +1181,7 @@ class SyncTargetsDAO(SyncTargetsDAOBase):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_upstream(
@@ -1147,6 +1193,7 @@ class SyncTargetsDAO(SyncTargetsDAOBase):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Iterator[Target]:
         """Iterate over the entities whose ``upstream`` is ``foreign_key``."""
         return self.each_for(
@@ -1157,6 +1204,7 @@ class SyncTargetsDAO(SyncTargetsDAOBase):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
 
@@ -1173,6 +1221,7 @@ class SyncPluginsDAO(SyncDAO[Plugin]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[Plugin], str | None]:
         """One page of the entities whose ``route`` is ``foreign_key``."""
         return self.page_for(
@@ -1184,6 +1233,7 @@ class SyncPluginsDAO(SyncDAO[Plugin]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_route(
@@ -1195,6 +1245,7 @@ class SyncPluginsDAO(SyncDAO[Plugin]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Iterator[Plugin]:
         """Iterate over the entities whose ``route`` is ``foreign_key``."""
         return self.each_for(
@@ -1205,6 +1256,7 @@ class SyncPluginsDAO(SyncDAO[Plugin]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def page_for_service(
@@ -1217,6 +1269,7 @@ class SyncPluginsDAO(SyncDAO[Plugin]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[Plugin], str | None]:
         """One page of the entities whose ``service`` is ``foreign_key``."""
         return self.page_for(
@@ -1228,6 +1281,7 @@ class SyncPluginsDAO(SyncDAO[Plugin]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_service(
@@ -1239,6 +1293,7 @@ class SyncPluginsDAO(SyncDAO[Plugin]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Iterator[Plugin]:
         """Iterate over the entities whose ``service`` is ``foreign_key``."""
         return self.each_for(
@@ -1249,6 +1304,7 @@ class SyncPluginsDAO(SyncDAO[Plugin]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def page_for_consumer(
@@ -1261,6 +1317,7 @@ class SyncPluginsDAO(SyncDAO[Plugin]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[Plugin], str | None]:
         """One page of the entities whose ``consumer`` is ``foreign_key``."""
         return self.page_for(
@@ -1272,6 +1329,7 @@ class SyncPluginsDAO(SyncDAO[Plugin]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_consumer(
@@ -1283,6 +1341,7 @@ class SyncPluginsDAO(SyncDAO[Plugin]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Iterator[Plugin]:
         """Iterate over the entities whose ``consumer`` is ``foreign_key``."""
         return self.each_for(
@@ -1293,6 +1352,7 @@ class SyncPluginsDAO(SyncDAO[Plugin]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
 
@@ -1310,9 +1370,17 @@ class SyncKeyauthCredentialsDAO(SyncDAO[KeyauthCredential]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> KeyauthCredential | None:
         """The entity whose ``key`` is ``value``, or ``None``."""
-        return self.select_by("key", value, nulls=nulls, workspace=workspace, show_ws_id=show_ws_id)
+        return self.select_by(
+            "key",
+            value,
+            nulls=nulls,
+            workspace=workspace,
+            show_ws_id=show_ws_id,
+            primary=primary,
+        )
 
     def update_by_key(
         self,
@@ -1387,6 +1455,7 @@ class SyncKeyauthCredentialsDAO(SyncDAO[KeyauthCredential]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[KeyauthCredential], str | None]:
         """One page of the entities whose ``consumer`` is ``foreign_key``."""
         return self.page_for(
@@ -1398,6 +1467,7 @@ class SyncKeyauthCredentialsDAO(SyncDAO[KeyauthCredential]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_consumer(
@@ -1409,6 +1479,7 @@ class SyncKeyauthCredentialsDAO(SyncDAO[KeyauthCredential]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Iterator[KeyauthCredential]:
         """Iterate over the entities whose ``consumer`` is ``foreign_key``."""
         return self.each_for(
@@ -1419,6 +1490,7 @@ class SyncKeyauthCredentialsDAO(SyncDAO[KeyauthCredential]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
 
@@ -1432,6 +1504,7 @@ class SyncBasicauthCredentialsDAO(SyncDAO[BasicauthCredential]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> BasicauthCredential | None:
         """The entity whose ``username`` is ``value``, or ``None``."""
         return self.select_by(
@@ -1440,6 +1513,7 @@ class SyncBasicauthCredentialsDAO(SyncDAO[BasicauthCredential]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def update_by_username(
@@ -1515,6 +1589,7 @@ class SyncBasicauthCredentialsDAO(SyncDAO[BasicauthCredential]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[BasicauthCredential], str | None]:
         """One page of the entities whose ``consumer`` is ``foreign_key``."""
         return self.page_for(
@@ -1526,6 +1601,7 @@ class SyncBasicauthCredentialsDAO(SyncDAO[BasicauthCredential]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_consumer(
@@ -1537,6 +1613,7 @@ class SyncBasicauthCredentialsDAO(SyncDAO[BasicauthCredential]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Iterator[BasicauthCredential]:
         """Iterate over the entities whose ``consumer`` is ``foreign_key``."""
         return self.each_for(
@@ -1547,6 +1624,7 @@ class SyncBasicauthCredentialsDAO(SyncDAO[BasicauthCredential]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
 
@@ -1563,6 +1641,7 @@ class SyncAclsDAO(SyncDAO[ACL]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[ACL], str | None]:
         """One page of the entities whose ``consumer`` is ``foreign_key``."""
         return self.page_for(
@@ -1574,6 +1653,7 @@ class SyncAclsDAO(SyncDAO[ACL]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_consumer(
@@ -1585,6 +1665,7 @@ class SyncAclsDAO(SyncDAO[ACL]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Iterator[ACL]:
         """Iterate over the entities whose ``consumer`` is ``foreign_key``."""
         return self.each_for(
@@ -1595,6 +1676,7 @@ class SyncAclsDAO(SyncDAO[ACL]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
 
@@ -1608,9 +1690,17 @@ class SyncJwtSecretsDAO(SyncDAO[JwtSecret]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> JwtSecret | None:
         """The entity whose ``key`` is ``value``, or ``None``."""
-        return self.select_by("key", value, nulls=nulls, workspace=workspace, show_ws_id=show_ws_id)
+        return self.select_by(
+            "key",
+            value,
+            nulls=nulls,
+            workspace=workspace,
+            show_ws_id=show_ws_id,
+            primary=primary,
+        )
 
     def update_by_key(
         self,
@@ -1685,6 +1775,7 @@ class SyncJwtSecretsDAO(SyncDAO[JwtSecret]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[JwtSecret], str | None]:
         """One page of the entities whose ``consumer`` is ``foreign_key``."""
         return self.page_for(
@@ -1696,6 +1787,7 @@ class SyncJwtSecretsDAO(SyncDAO[JwtSecret]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_consumer(
@@ -1707,6 +1799,7 @@ class SyncJwtSecretsDAO(SyncDAO[JwtSecret]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Iterator[JwtSecret]:
         """Iterate over the entities whose ``consumer`` is ``foreign_key``."""
         return self.each_for(
@@ -1717,6 +1810,7 @@ class SyncJwtSecretsDAO(SyncDAO[JwtSecret]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
 
@@ -1730,6 +1824,7 @@ class SyncHmacauthCredentialsDAO(SyncDAO[HmacauthCredential]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> HmacauthCredential | None:
         """The entity whose ``username`` is ``value``, or ``None``."""
         return self.select_by(
@@ -1738,6 +1833,7 @@ class SyncHmacauthCredentialsDAO(SyncDAO[HmacauthCredential]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def update_by_username(
@@ -1813,6 +1909,7 @@ class SyncHmacauthCredentialsDAO(SyncDAO[HmacauthCredential]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[HmacauthCredential], str | None]:
         """One page of the entities whose ``consumer`` is ``foreign_key``."""
         return self.page_for(
@@ -1824,6 +1921,7 @@ class SyncHmacauthCredentialsDAO(SyncDAO[HmacauthCredential]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_consumer(
@@ -1835,6 +1933,7 @@ class SyncHmacauthCredentialsDAO(SyncDAO[HmacauthCredential]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Iterator[HmacauthCredential]:
         """Iterate over the entities whose ``consumer`` is ``foreign_key``."""
         return self.each_for(
@@ -1845,6 +1944,7 @@ class SyncHmacauthCredentialsDAO(SyncDAO[HmacauthCredential]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
 
@@ -1858,6 +1958,7 @@ class SyncOauth2CredentialsDAO(SyncDAO[OAuth2Credential]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> OAuth2Credential | None:
         """The entity whose ``client_id`` is ``value``, or ``None``."""
         return self.select_by(
@@ -1866,6 +1967,7 @@ class SyncOauth2CredentialsDAO(SyncDAO[OAuth2Credential]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def update_by_client_id(
@@ -1941,6 +2043,7 @@ class SyncOauth2CredentialsDAO(SyncDAO[OAuth2Credential]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[OAuth2Credential], str | None]:
         """One page of the entities whose ``consumer`` is ``foreign_key``."""
         return self.page_for(
@@ -1952,6 +2055,7 @@ class SyncOauth2CredentialsDAO(SyncDAO[OAuth2Credential]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_consumer(
@@ -1963,6 +2067,7 @@ class SyncOauth2CredentialsDAO(SyncDAO[OAuth2Credential]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Iterator[OAuth2Credential]:
         """Iterate over the entities whose ``consumer`` is ``foreign_key``."""
         return self.each_for(
@@ -1973,6 +2078,7 @@ class SyncOauth2CredentialsDAO(SyncDAO[OAuth2Credential]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
 
@@ -1986,6 +2092,7 @@ class SyncOauth2AuthorizationCodesDAO(SyncDAO[OAuth2AuthorizationCode]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> OAuth2AuthorizationCode | None:
         """The entity whose ``code`` is ``value``, or ``None``."""
         return self.select_by(
@@ -1994,6 +2101,7 @@ class SyncOauth2AuthorizationCodesDAO(SyncDAO[OAuth2AuthorizationCode]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def update_by_code(
@@ -2069,6 +2177,7 @@ class SyncOauth2AuthorizationCodesDAO(SyncDAO[OAuth2AuthorizationCode]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[OAuth2AuthorizationCode], str | None]:
         """One page of the entities whose ``service`` is ``foreign_key``."""
         return self.page_for(
@@ -2080,6 +2189,7 @@ class SyncOauth2AuthorizationCodesDAO(SyncDAO[OAuth2AuthorizationCode]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_service(
@@ -2091,6 +2201,7 @@ class SyncOauth2AuthorizationCodesDAO(SyncDAO[OAuth2AuthorizationCode]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Iterator[OAuth2AuthorizationCode]:
         """Iterate over the entities whose ``service`` is ``foreign_key``."""
         return self.each_for(
@@ -2101,6 +2212,7 @@ class SyncOauth2AuthorizationCodesDAO(SyncDAO[OAuth2AuthorizationCode]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def page_for_credential(
@@ -2113,6 +2225,7 @@ class SyncOauth2AuthorizationCodesDAO(SyncDAO[OAuth2AuthorizationCode]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[OAuth2AuthorizationCode], str | None]:
         """One page of the entities whose ``credential`` is ``foreign_key``."""
         return self.page_for(
@@ -2124,6 +2237,7 @@ class SyncOauth2AuthorizationCodesDAO(SyncDAO[OAuth2AuthorizationCode]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_credential(
@@ -2135,6 +2249,7 @@ class SyncOauth2AuthorizationCodesDAO(SyncDAO[OAuth2AuthorizationCode]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Iterator[OAuth2AuthorizationCode]:
         """Iterate over the entities whose ``credential`` is ``foreign_key``."""
         return self.each_for(
@@ -2145,6 +2260,7 @@ class SyncOauth2AuthorizationCodesDAO(SyncDAO[OAuth2AuthorizationCode]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
 
@@ -2158,6 +2274,7 @@ class SyncOauth2TokensDAO(SyncDAO[OAuth2Token]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> OAuth2Token | None:
         """The entity whose ``access_token`` is ``value``, or ``None``."""
         return self.select_by(
@@ -2166,6 +2283,7 @@ class SyncOauth2TokensDAO(SyncDAO[OAuth2Token]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def update_by_access_token(
@@ -2238,6 +2356,7 @@ class SyncOauth2TokensDAO(SyncDAO[OAuth2Token]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> OAuth2Token | None:
         """The entity whose ``refresh_token`` is ``value``, or ``None``."""
         return self.select_by(
@@ -2246,6 +2365,7 @@ class SyncOauth2TokensDAO(SyncDAO[OAuth2Token]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def update_by_refresh_token(
@@ -2321,6 +2441,7 @@ class SyncOauth2TokensDAO(SyncDAO[OAuth2Token]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[OAuth2Token], str | None]:
         """One page of the entities whose ``service`` is ``foreign_key``."""
         return self.page_for(
@@ -2332,6 +2453,7 @@ class SyncOauth2TokensDAO(SyncDAO[OAuth2Token]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_service(
@@ -2343,6 +2465,7 @@ class SyncOauth2TokensDAO(SyncDAO[OAuth2Token]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Iterator[OAuth2Token]:
         """Iterate over the entities whose ``service`` is ``foreign_key``."""
         return self.each_for(
@@ -2353,6 +2476,7 @@ class SyncOauth2TokensDAO(SyncDAO[OAuth2Token]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def page_for_credential(
@@ -2365,6 +2489,7 @@ class SyncOauth2TokensDAO(SyncDAO[OAuth2Token]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> tuple[list[OAuth2Token], str | None]:
         """One page of the entities whose ``credential`` is ``foreign_key``."""
         return self.page_for(
@@ -2376,6 +2501,7 @@ class SyncOauth2TokensDAO(SyncDAO[OAuth2Token]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def each_for_credential(
@@ -2387,6 +2513,7 @@ class SyncOauth2TokensDAO(SyncDAO[OAuth2Token]):
         pagination: Mapping[str, int] | None = None,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Iterator[OAuth2Token]:
         """Iterate over the entities whose ``credential`` is ``foreign_key``."""
         return self.each_for(
@@ -2397,6 +2524,7 @@ class SyncOauth2TokensDAO(SyncDAO[OAuth2Token]):
             pagination=pagination,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
 
@@ -2410,6 +2538,7 @@ class SyncSessionsDAO(SyncDAO[Session]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> Session | None:
         """The entity whose ``session_id`` is ``value``, or ``None``."""
         return self.select_by(
@@ -2418,6 +2547,7 @@ class SyncSessionsDAO(SyncDAO[Session]):
             nulls=nulls,
             workspace=workspace,
             show_ws_id=show_ws_id,
+            primary=primary,
         )
 
     def update_by_session_id(
@@ -2494,9 +2624,17 @@ class SyncAcmeStorageDAO(SyncDAO[AcmeStorage]):
         nulls: bool = False,
         workspace: str | UnsetType | None = UNSET,
         show_ws_id: bool = False,
+        primary: bool = False,
     ) -> AcmeStorage | None:
         """The entity whose ``key`` is ``value``, or ``None``."""
-        return self.select_by("key", value, nulls=nulls, workspace=workspace, show_ws_id=show_ws_id)
+        return self.select_by(
+            "key",
+            value,
+            nulls=nulls,
+            workspace=workspace,
+            show_ws_id=show_ws_id,
+            primary=primary,
+        )
 
     def update_by_key(
         self,

@@ -35,6 +35,7 @@ test would only exercise the source database a second time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final, TypeVar
@@ -180,6 +181,10 @@ class DBLessMirror:
         if daos is not None and name in daos:
             return daos[name]  # type: ignore[no-any-return]
         raise AttributeError(name)
+
+    def use_primary(self) -> contextlib.AbstractContextManager[None]:
+        """See :meth:`kongdao.db.DB.use_primary` (DB-less has no replicas: a no-op there)."""
+        return self.off.use_primary()
 
     @property
     def events(self) -> Events:

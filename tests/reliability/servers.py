@@ -5,9 +5,10 @@ tests need password authentication and TLS that the shared test server (trust, n
 have. Each test that needs one starts its own here, on a free loopback port, with its data in a
 temporary folder, and stops it at the end.
 
-* :class:`PrivatePostgres`: ``initdb`` + ``pg_ctl`` of the machine's PostgreSQL
-  (``$KONGDAO_PG_BINDIR``, else the newest ``/usr/lib/postgresql/<v>/bin``, else ``initdb`` on the
-  ``PATH``). As root, the server runs as the ``postgres`` system user (``initdb`` refuses root).
+* :class:`PrivatePostgres`: ``initdb`` + ``pg_ctl`` of the machine's PostgreSQL, found and run
+  as :class:`kongdao.testing.replica.Server` does (``$KONGDAO_PG_BINDIR``, else the newest
+  ``/usr/lib/postgresql/<v>/bin``...; as root, the server runs as the ``postgres`` system user:
+  ``initdb`` refuses root).
 * :class:`PrivateCassandra`: one more node run by ``compose/cassandra/cassandra.sh`` on its
   own ports, with its own configuration, data and logs (``KONGDAO_CASSANDRA_CACHE``), sharing
   the downloaded distribution (``KONGDAO_CASSANDRA_DIST``, default the checkout's
@@ -17,9 +18,7 @@ temporary folder, and stops it at the end.
 from __future__ import annotations
 
 import contextlib
-import glob
 import os
-import pwd
 import shutil
 import signal
 import socket
@@ -29,6 +28,9 @@ import time
 from pathlib import Path
 
 import pytest
+
+from kongdao.testing.postgres import listening
+from kongdao.testing.replica import Server
 
 ROOT = Path(__file__).resolve().parents[2]
 CASSANDRA_SH = ROOT / "compose" / "cassandra" / "cassandra.sh"
@@ -41,32 +43,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def port_open(port: int, host: str = "127.0.0.1") -> bool:
-    with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=1):
-        return True
-    return False
-
-
 def _unavailable(why: str) -> None:
     pytest.skip(f"no private server: {why}")
 
 
 # -- PostgreSQL -------------------------------------------------------------------------------
-
-
-def pg_bindir() -> Path | None:
-    """Where ``initdb`` and ``pg_ctl`` are, or ``None``."""
-    env = os.environ.get("KONGDAO_PG_BINDIR")
-    if env:
-        return Path(env)
-    found = sorted(
-        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-        key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0,
-    )
-    if found:
-        return Path(found[-1]).parent
-    initdb = shutil.which("initdb")
-    return Path(initdb).parent if initdb else None
 
 
 class PrivatePostgres:
@@ -90,41 +71,21 @@ class PrivatePostgres:
         hba: list[str] | None = None,
         settings: dict[str, str] | None = None,
     ) -> None:
-        bindir = pg_bindir()
-        if bindir is None or not (bindir / "pg_ctl").exists():
-            _unavailable("no PostgreSQL binaries (set KONGDAO_PG_BINDIR to their folder)")
-        self.bindir = bindir
         self.password = password
         self.port = free_port()
         self.dir = Path(tempfile.mkdtemp(prefix="kongdao-pg-"))
-        self.data = self.dir / "data"
-        self.log = self.dir / "server.log"
-        self._user: str | None = None
-        if os.geteuid() == 0:
-            try:
-                pwd.getpwnam("postgres")
-            except KeyError:
-                _unavailable("running as root and there is no 'postgres' user to run initdb")
-            self._user = "postgres"
+        try:
+            # initdb, pg_ctl and the server's user (not root): kongdao.testing.replica's
+            self.server = Server(self.dir, "data", self.port)
+        except RuntimeError as exc:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            _unavailable(str(exc))
+        self.bindir = self.server.bin
+        self.data = self.server.data
+        self.log = self.server.log
+        self._run = self.server.run
+        self._own = self.server.own
         self._init(ssl, ssl_ca, hba or [], settings or {})
-
-    # the server's own user runs every command (initdb and postgres refuse root)
-    def _run(self, *args: str, check: bool = True, timeout: float = 60) -> str:
-        cmd = [str(a) for a in args]
-        if self._user is not None:
-            cmd = ["runuser", "-u", self._user, "--", *cmd]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
-        if check and proc.returncode != 0:
-            raise RuntimeError(
-                f"{' '.join(args[:2])} failed ({proc.returncode}): {proc.stderr.strip()}\n"
-                f"{self.server_log()[-2000:]}"
-            )
-        return proc.stdout
-
-    def _own(self, path: Path) -> None:
-        if self._user is not None:
-            entry = pwd.getpwnam(self._user)
-            os.chown(path, entry.pw_uid, entry.pw_gid)
 
     def _init(
         self,
@@ -143,7 +104,7 @@ class PrivatePostgres:
             args += ["--auth-host=scram-sha-256", f"--pwfile={pwfile}"]
         else:
             args += ["--auth-host=trust"]
-        self._run(*map(str, args))
+        self._run(*args)
         conf = {
             "listen_addresses": "'127.0.0.1'",
             "port": str(self.port),
@@ -181,17 +142,11 @@ class PrivatePostgres:
         return f"postgresql://{auth}127.0.0.1:{self.port}/{database}"
 
     def start(self, timeout: float = 60) -> None:
-        self._run(
-            str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log),
-            "-w", "-t", str(int(timeout)), "start", timeout=timeout + 10,
-        )  # fmt: skip
+        self.server.start(timeout)
 
     def stop(self, mode: str = "fast") -> None:
         """``pg_ctl stop -m <mode>``: ``smart``, ``fast`` (the default) or ``immediate``."""
-        self._run(
-            str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop",
-            check=False,
-        )  # fmt: skip
+        self.server.stop(mode)
 
     def kill(self) -> None:
         """SIGKILL the postmaster: a crash (its backends exit on their own)."""
@@ -214,7 +169,7 @@ class PrivatePostgres:
         return None
 
     def running(self) -> bool:
-        return port_open(self.port)
+        return listening(("127.0.0.1", self.port))
 
     def server_log(self) -> str:
         with contextlib.suppress(OSError):
@@ -304,7 +259,7 @@ class PrivateCassandra:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
             deadline = time.monotonic() + 10
-            while port_open(self.port) and time.monotonic() < deadline:
+            while listening(("127.0.0.1", self.port)) and time.monotonic() < deadline:
                 time.sleep(0.05)
 
     def destroy(self) -> None:

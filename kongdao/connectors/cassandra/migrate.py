@@ -22,9 +22,13 @@ the schema.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import math
+import socket
 from typing import TYPE_CHECKING, Any, Final
+
+import acsylla
 
 from kongdao import errors
 from kongdao.connectors.cassandra.statement import Stmt, applied
@@ -38,6 +42,12 @@ log = logging.getLogger("kongdao.cassandra")
 
 _META_KEY: Final = "schema_meta"
 _CONSENSUS_POLL: Final = 0.1
+# How long one node may take to answer a system-table read while we wait for consensus (a node
+# that is down fails at once; one that hangs must not stall the wait beyond its deadline).
+_PROBE_TIMEOUT: Final = 2.0
+
+# First words of the statements that change the schema (the others read or write data).
+_SCHEMA_VERBS: Final = frozenset(("CREATE", "ALTER", "DROP"))
 
 # Errors a re-run of additive DDL produces (Kong's list, lower-cased).
 _TOLERATED: Final = (
@@ -89,7 +99,18 @@ class CassandraMigrations:
         async def execute_simple(self, cql: str) -> Any:
             """Run an unprepared statement without values."""
 
+        generation: int
+
+        @property
+        def session(self) -> Any:
+            """The acsylla session."""
+
+        def error(self, exc: BaseException | str) -> errors.KongDAOError:
+            """Map a driver exception to a kongdao error."""
+
     _meta_stmts: dict[str, Stmt]
+    # (connector generation, address or None): the schema node of the current session.
+    _schema_node: tuple[int, str | None] | None = None
 
     def _meta(self, key: str, cql: str, *, lock: bool = False, serial: bool = False) -> Stmt:
         """A statement of this mixin, built once per connector.
@@ -124,7 +145,10 @@ class CassandraMigrations:
         """Run migration CQL statement by statement in the keyspace, then await consensus.
 
         Statements that fail because what they create already exists are skipped, so a
-        migration can be re-run. Nothing is rolled back on error: Cassandra DDL is not
+        migration can be re-run. Every statement runs on the schema node (see
+        :meth:`schema_node`); before a data statement that follows schema changes, and at the
+        end, the connector waits until the whole ring has the new schema (a replica without the
+        table would drop the write). Nothing is rolled back on error: Cassandra DDL is not
         transactional, which is why migrations must be additive and re-entrant.
 
         Args:
@@ -133,14 +157,31 @@ class CassandraMigrations:
         Raises:
             DatabaseError: a statement failed (the server's message), or the keyspace is missing.
         """
-        await self.execute_simple(f"USE {self.keyspace}")
+        if self.__dict__.get("_used_keyspace") != self.generation:
+            await self.execute_simple(f"USE {self.keyspace}")
+            # USE sets the keyspace of the whole driver session, and Cassandra 2.1 derives a
+            # prepared statement's id from the session's keyspace too: a statement prepared
+            # before, re-prepared by the driver on a node that restarted, would come back with
+            # another id ("ID mismatch while trying to prepare query"). A new generation makes
+            # every statement prepare again, under the keyspace.
+            self.generation += 1
+            self.__dict__["_used_keyspace"] = self.generation
+        changed = False
         for statement in split_statements(statements):
+            schema_change = statement.split(None, 1)[0].upper() in _SCHEMA_VERBS
+            if changed and not schema_change:
+                # Data statements (the default workspace's INSERT in 000_base) reach replicas
+                # that must know the tables first: a replica that does not drops the write and
+                # the coordinator times out. DDL runs on one node without waiting, so wait now.
+                await self.wait_for_schema_consensus()
+                changed = False
             try:
                 await self.execute_simple(statement)
             except errors.DatabaseError as exc:
                 if not _tolerated(exc.message or ""):
                     raise
                 log.debug("ignored on re-run: %s (%s)", exc.message, statement.split("(")[0])
+            changed = changed or schema_change
         await self.wait_for_schema_consensus()
 
     async def _table_exists(self, table: str) -> bool:
@@ -307,33 +348,180 @@ class CassandraMigrations:
         )
         await stmt.run([key, owner])
 
-    async def wait_for_schema_consensus(self) -> None:
-        """Poll ``system.local`` and ``system.peers`` every 100 ms until one schema version.
+    async def _on_node(self, cql: str, host: str) -> Any:
+        """Run a system-table read on node ``host`` (by address) itself, at ONE."""
+        statement = acsylla.create_statement(cql, consistency=self.local_cl, timeout=_PROBE_TIMEOUT)
+        statement.set_host(host, self.settings.port)
+        return await self.session.execute(statement)
+
+    async def _node_addresses(self) -> list[str]:
+        """The contact points as IP addresses (the driver pins a statement by address only)."""
+        out: list[str] = []
+        loop = asyncio.get_running_loop()
+        for host in self.settings.contact_points:
+            try:
+                ipaddress.ip_address(host)
+                addresses = [host]
+            except ValueError:
+                try:
+                    infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+                except OSError:
+                    continue
+                addresses = [str(info[4][0]) for info in infos]
+            out.extend(a for a in addresses if a not in out)
+        return out
+
+    async def schema_node(self) -> str | None:
+        """The node that runs DDL and system-table reads: the first contact point that answers.
+
+        Returns:
+            Its address, or ``None`` when no contact point is an address that answers (then
+            whichever node the driver picks runs each statement).
+        """
+        picked = self._schema_node
+        if picked is not None and picked[0] == self.generation:
+            return picked[1]
+        node = None
+        for host in await self._node_addresses():
+            if await self._reachable(host):
+                node = host
+                break
+        self._schema_node = (self.generation, node)
+        return node
+
+    def forget_schema_node(self) -> None:
+        """Pick the schema node again on next use (the current one stopped answering)."""
+        self._schema_node = None
+
+    async def schema_versions(self) -> dict[str, str | None]:
+        """Each node's schema version, as one reachable node sees the ring.
+
+        The node's own version comes from its ``system.local``, the list of the others and
+        their versions from its ``system.peers`` (what gossip last told it: for a node that is
+        down, the version it had when it went down). Both are read on the same node, pinned by
+        address; the schema node first. A peer whose gossiped version differs is asked for its
+        own ``system.local`` directly: a node applies a pushed schema change at once, but
+        gossip spreads its new version only about once a second, which made every wait after
+        DDL last ~0.7 s on a 3-node ring.
+
+        Returns:
+            ``{address: schema version}``; the answering node first. A version is ``None`` while
+            a node has not announced one yet.
 
         Raises:
-            DatabaseError: the nodes still disagree after ``schema_consensus_timeout`` seconds.
+            DatabaseError: no contact point answered.
         """
+        last: BaseException | None = None
+        hosts = await self._node_addresses()
+        first = await self.schema_node()
+        if first in hosts:  # the node that ran the DDL: it has the new version
+            hosts.remove(first)
+            hosts.insert(0, first)
+        for host in hosts:
+            try:
+                local = await self._on_node("SELECT * FROM system.local", host)
+                peers = await self._on_node(
+                    "SELECT peer, rpc_address, schema_version FROM system.peers", host
+                )
+            except Exception as exc:
+                last = exc
+                continue
+            versions: dict[str, str | None] = {}
+            row = local.first()
+            if row is not None:
+                values = row.as_dict()
+                # Cassandra 3+ names its own address; 2.1 does not: it is the node we asked.
+                address = values.get("broadcast_address") or values.get("listen_address") or host
+                version = values.get("schema_version")
+                versions[str(address)] = None if version is None else str(version)
+            mine = next(iter(versions.values()), None)
+            asked = []
+            for row in peers:
+                peer, rpc, version = row.as_list()
+                versions[str(peer)] = None if version is None else str(version)
+                if versions[str(peer)] != mine:
+                    direct = str(rpc) if rpc not in (None, "0.0.0.0", "::") else str(peer)  # noqa: S104
+                    asked.append((str(peer), direct))
+            answers = await asyncio.gather(
+                *(self._on_node("SELECT schema_version FROM system.local", d) for _, d in asked),
+                return_exceptions=True,
+            )
+            for (peer, _), answer in zip(asked, answers, strict=True):
+                if isinstance(answer, BaseException):
+                    continue  # keep what gossip says; the message marks it (down?)
+                first_row = answer.first()
+                if first_row is not None and first_row.as_list()[0] is not None:
+                    versions[peer] = str(first_row.as_list()[0])
+            return versions
+        if last is None:
+            # No contact point is an address, and none resolves: ask whichever node answers.
+            return await self._schema_versions_unpinned()
+        raise self.error(last) from last
+
+    async def _schema_versions_unpinned(self) -> dict[str, str | None]:
         local = self._meta("schema_local", "SELECT schema_version FROM system.local")
         peers = self._meta("schema_peers", "SELECT peer, schema_version FROM system.peers")
+        versions: dict[str, str | None] = {}
+        for row in await local.run():
+            version = row.as_list()[0]
+            versions["(coordinator)"] = None if version is None else str(version)
+        for row in await peers.run():
+            peer, version = row.as_list()
+            versions[str(peer)] = None if version is None else str(version)
+        return versions
+
+    async def _reachable(self, host: str) -> bool:
+        try:
+            await self._on_node("SELECT key FROM system.local", host)
+        except Exception:
+            return False
+        return True
+
+    async def _disagreement(self, versions: dict[str, str | None]) -> str:
+        """``127.0.1.1, 127.0.1.2 report <v>, 127.0.1.3 reports <w> (down?)``."""
+        groups: dict[str | None, list[str]] = {}
+        for address, version in versions.items():
+            groups.setdefault(version, []).append(address)
+        parts = []
+        # The answering node's version first: it is the one the DDL just produced.
+        for version, nodes in groups.items():
+            verb = "report" if len(nodes) > 1 else "reports"
+            text = f"{', '.join(nodes)} {verb} {version or 'no version yet'}"
+            if version != next(iter(versions.values())):
+                down = [n for n in nodes if n != "(coordinator)" and not await self._reachable(n)]
+                if down and len(down) == len(nodes):
+                    text += " (down?)"
+                elif down:
+                    text += f" ({', '.join(down)} down?)"
+            parts.append(text)
+        return ", ".join(parts)
+
+    async def wait_for_schema_consensus(self) -> None:
+        """Poll the nodes' schema versions every 100 ms until they are all the same.
+
+        The versions are read from one node's ``system.local`` and ``system.peers`` (see
+        :meth:`schema_versions`), so every node the ring knows counts, also one that is down:
+        a node that missed a schema change would serve stale tables when it comes back, which
+        is why Kong refuses to go on (its migrations wait for consensus the same way).
+
+        Raises:
+            DatabaseError: the nodes still disagree after ``schema_consensus_timeout`` seconds;
+                the message names each node and the version it reports, and marks the nodes
+                that do not answer (``(down?)``).
+        """
         timeout = self.settings.schema_consensus_timeout
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
-            versions: set[str] = set()
-            for row in await local.run():
-                if row.as_list()[0] is not None:
-                    versions.add(str(row.as_list()[0]))
-            for row in await peers.run():
-                version = row.as_list()[1]
-                if version is not None:
-                    versions.add(str(version))
-            if len(versions) <= 1:
+            versions = await self.schema_versions()
+            if len({v for v in versions.values() if v is not None}) <= 1:
                 return
             if loop.time() >= deadline:
                 raise errors.database_error(
-                    f"timeout waiting for schema consensus: the nodes still report "
-                    f"{len(versions)} schema versions after {timeout:g} s "
-                    "(raise schema_consensus_timeout, or check for nodes that are down)",
+                    f"schema agreement not reached after {timeout:g} s: "
+                    f"{await self._disagreement(versions)}; bring the nodes back (or remove "
+                    "dead ones from the ring) and run this again, or raise "
+                    "schema_consensus_timeout",
                     strategy=self.name,
                 )
             await asyncio.sleep(_CONSENSUS_POLL)

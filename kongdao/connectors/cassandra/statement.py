@@ -9,6 +9,15 @@ partition key bound; acsylla cannot find it in literals).
 Every driver exception raised while binding or running is mapped to a kongdao error here, so
 none escapes the connector.
 
+Lightweight transactions on a ring: when concurrent proposers on one partition make a
+proposal be accepted by some replicas and refused by others, Cassandra answers "Write timeout"
+at once (in 2.1: "received only 1 responses") and the outcome is unknown; a single node never
+does this. The next Paxos round on that partition first completes (or discards) the half-accepted
+proposal, so a conditional statement that fails that way is run again, up to
+:data:`_CAS_RETRIES` times after a short random pause: it then either applies, or answers "not
+applied" with the current values, from which the strategy recognises its own earlier write
+(every row write stores a fresh ``kongdao_version``, every claim the claimer's id).
+
 Cassandra 2.1.0 race (CASSANDRA-8054, fixed in 2.1.1): a ``SELECT`` prepared while the same
 statement is being executed (by this or any other client) can be handed result metadata marked
 "no metadata"; the driver then executes it without skipping metadata, and a concurrent
@@ -20,6 +29,7 @@ but no metadata in response". A statement is therefore prepared by one task at a
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +44,7 @@ if TYPE_CHECKING:
 __all__ = ["Stmt", "applied"]
 
 _CASSANDRA_8054 = "CASSANDRA-8054"
+_CAS_RETRIES = 4
 
 
 def applied(result: Any) -> tuple[bool, dict[str, Any]]:
@@ -133,6 +144,7 @@ class Stmt:
         if prepared is None or self._generation != connector.generation:
             prepared = await self._prepare()
         retries = 2 if self.is_read else 0
+        cas_retries = _CAS_RETRIES if self.serial is not None and not self.is_read else 0
         while True:
             session = connector.session
             try:
@@ -153,6 +165,10 @@ class Stmt:
                 if retries and _CASSANDRA_8054 in str(exc):
                     retries -= 1
                     prepared = await self._prepare(stale=prepared)
+                    continue
+                if cas_retries and isinstance(exc, acsylla.errors.CassErrorServerWriteTimeout):
+                    cas_retries -= 1
+                    await asyncio.sleep(random.uniform(0.01, 0.1))  # noqa: S311 (not a secret)
                     continue
                 if page_state is not None and (
                     is_paging_state_error(exc)

@@ -173,6 +173,18 @@ async def _gather_chunked(aws: Sequence[Awaitable[Any]]) -> list[Any]:
     return out
 
 
+async def truncate_tables(
+    connector: CassandraConnector, targets: Iterable[tuple[Stmt, str]]
+) -> None:
+    """Probe every table at once, then ``TRUNCATE`` the ones that hold a row, at once."""
+
+    async def holds_a_row(probe: Stmt, table: str) -> str | None:
+        return table if (await probe.run()).first() is not None else None
+
+    tables = await asyncio.gather(*(holds_a_row(probe, table) for probe, table in targets))
+    await asyncio.gather(*(connector.execute_simple(f"TRUNCATE {t}") for t in tables if t))
+
+
 def _ws_of(row: Mapping[str, Any]) -> str | None:
     """The workspace id a row being written carries (see ``CassandraStrategy._stamped``)."""
     ws = row.get(WS_FIELD)
@@ -855,6 +867,9 @@ class CassandraStrategy:
         version = str(uuid.uuid4())
         if old is None:
             ok, current = applied(await self.s_insert.run([*values, version, True, *extras, ttl]))
+            # Not applied, yet the row holds this very write's fresh version: an earlier attempt
+            # of this insert applied and only its answer was lost (see statement.py).
+            ok = ok or current.get(VERSION_COLUMN) == version
             if not ok and current.get(LIVE_COLUMN) is None:
                 # Only an expired row's marker is left (see _stored): write over it.
                 ok, _ = applied(
@@ -871,8 +886,10 @@ class CassandraStrategy:
                 stmt, condition = self.s_update_live, True
             else:
                 stmt, condition = self.s_update, old.version
-            ok, _ = applied(await stmt.run([ttl, *regular, version, True, *extras, rid, condition]))
-            if not ok:
+            ok, current = applied(
+                await stmt.run([ttl, *regular, version, True, *extras, rid, condition])
+            )
+            if not ok and current.get(VERSION_COLUMN) != version:  # else: ours (see insert)
                 return False
             if refresh:
                 # UPDATE leaves the row marker of the original INSERT with its old TTL: give it
@@ -1178,15 +1195,15 @@ class CassandraStrategy:
         """See :meth:`kongdao.connector.Strategy.delete_by_field`."""
         return await self._delete(lambda: self._find(field, value, ws))
 
+    @property
+    def truncate_targets(self) -> list[tuple[Stmt, str]]:
+        """``(probe, table)`` for each table of the entity: the probe reads one row at ALL."""
+        return list(self._truncate)
+
     async def truncate(self) -> None:
         """Truncate the entity's tables (main, lookups, child indexes, tags).
 
         Empty tables are skipped: ``TRUNCATE`` needs every node and flushes memtables, while a
         probe for one row is cheap.
         """
-
-        async def one(probe: Stmt, table: str) -> None:
-            if (await probe.run()).first() is not None:
-                await self.connector.execute_simple(f"TRUNCATE {table}")
-
-        await asyncio.gather(*(one(probe, table) for probe, table in self._truncate))
+        await truncate_tables(self.connector, self._truncate)

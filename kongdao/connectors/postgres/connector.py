@@ -7,7 +7,7 @@ import json
 import os
 import ssl as ssl_mod
 import urllib.parse
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 import asyncpg
@@ -17,8 +17,10 @@ from kongdao.connector import Capabilities
 from kongdao.connectors.postgres.errors import STRATEGY, database_error
 from kongdao.connectors.postgres.migrate import PostgresMigrations
 from kongdao.connectors.postgres.pool import Pool
+from kongdao.connectors.postgres.replica import ReplicaRouter, ReplicaUnavailableError
 from kongdao.connectors.postgres.strategy import PostgresStrategy
 from kongdao.connectors.postgres.tags import PostgresTagsStrategy
+from kongdao.routing import use_primary
 from kongdao.schema.entity import EntitySchema
 
 __all__ = ["CAPABILITIES", "PostgresConnector", "PostgresSettings"]
@@ -65,6 +67,23 @@ def _parse_ssl(value: Any) -> Any:
     return value
 
 
+_RO_SETTINGS: tuple[tuple[str, Any], ...] = (
+    ("ro_host", str),
+    ("ro_port", int),
+    ("ro_user", str),
+    ("ro_password", str),
+    ("ro_database", str),
+    ("ro_ssl", _parse_ssl),
+    ("ro_pool_max_size", int),
+    ("ro_retry_interval", float),
+)
+"""The read replica's settings: environment (``KONGDAO_PG_RO_HOST``...) and DSN query names."""
+
+
+def _opt_ssl(value: Any) -> Any:
+    return None if value is None else _parse_ssl(value)
+
+
 @attrs.frozen(kw_only=True)
 class PostgresSettings:
     """How to reach PostgreSQL. The password never appears in ``repr`` or errors.
@@ -96,6 +115,17 @@ class PostgresSettings:
         statement_timeout: seconds one statement may run before it fails with DATABASE_ERROR.
         connect_timeout: seconds to establish a connection.
         acquire_timeout: seconds a call waits for a free connection.
+        ro_host: a read replica (Kong's ``pg_ro_host``): with it (or ``ro_port``), plain reads
+            go to that server and everything else to the primary (:mod:`kongdao.routing`).
+            Each ``ro_*`` setting not given takes the primary's value.
+        ro_port: the replica's port.
+        ro_user: the role on the replica.
+        ro_password: its password; never shown in ``repr`` or errors.
+        ro_database: the database on the replica.
+        ro_ssl: ``ssl`` for the replica (the certificate files are the primary's).
+        ro_pool_max_size: most connections open to the replica at once.
+        ro_retry_interval: seconds reads skip a replica that cannot be reached (they go to the
+            primary meanwhile) before trying it again.
     """
 
     host: str = "127.0.0.1"
@@ -113,6 +143,46 @@ class PostgresSettings:
     statement_timeout: float = 60.0
     connect_timeout: float = 10.0
     acquire_timeout: float | None = 60.0
+    ro_host: str | None = None
+    ro_port: int | None = None
+    ro_user: str | None = None
+    ro_password: str | None = attrs.field(default=None, repr=False)
+    ro_database: str | None = None
+    ro_ssl: Any = attrs.field(default=None, converter=_opt_ssl)
+    ro_pool_max_size: int | None = None
+    ro_retry_interval: float = 5.0
+
+    def __attrs_post_init__(self) -> None:
+        if self.ro_retry_interval <= 0:
+            raise ValueError("ro_retry_interval must be a positive number of seconds")
+
+    @property
+    def has_replica(self) -> bool:
+        """Whether a read replica is configured (``ro_host`` or ``ro_port``)."""
+        return self.ro_host is not None or self.ro_port is not None
+
+    def replica(self) -> PostgresSettings | None:
+        """The settings of the read replica (the primary's, overridden by ``ro_*``), or ``None``."""
+        if not self.has_replica:
+            return None
+        return attrs.evolve(
+            self,
+            host=self.ro_host if self.ro_host is not None else self.host,
+            port=self.ro_port if self.ro_port is not None else self.port,
+            user=self.ro_user if self.ro_user is not None else self.user,
+            password=self.ro_password if self.ro_password is not None else self.password,
+            database=self.ro_database if self.ro_database is not None else self.database,
+            ssl=self.ro_ssl if self.ro_ssl is not None else self.ssl,
+            pool_min_size=min(self.pool_min_size, self.ro_pool_max_size or self.pool_max_size),
+            pool_max_size=self.ro_pool_max_size or self.pool_max_size,
+            ro_host=None,
+            ro_port=None,
+            ro_user=None,
+            ro_password=None,
+            ro_database=None,
+            ro_ssl=None,
+            ro_pool_max_size=None,
+        )
 
     @classmethod
     def from_dsn(cls, dsn: str | None = None, **overrides: Any) -> PostgresSettings:
@@ -140,6 +210,7 @@ class PostgresSettings:
             ("pool_max_size", int),
             ("statement_timeout", float),
             ("connect_timeout", float),
+            *_RO_SETTINGS,
         ):
             env = _env(name)
             if env is not None:
@@ -150,9 +221,13 @@ class PostgresSettings:
         return cls(**values)
 
     def redacted_dsn(self) -> str:
-        """A DSN for logs and messages, with the password masked."""
+        """A DSN for logs and messages, with the passwords masked."""
         auth = f"{self.user}:***@" if self.password else f"{self.user}@"
-        return f"postgresql://{auth}{self.host}:{self.port}/{self.database}"
+        dsn = f"postgresql://{auth}{self.host}:{self.port}/{self.database}"
+        ro = self.replica()
+        if ro is not None:
+            dsn += f"?ro_host={ro.host}&ro_port={ro.port}"
+        return dsn
 
 
 def _parse_dsn(dsn: str) -> dict[str, Any]:
@@ -185,6 +260,9 @@ def _parse_dsn(dsn: str) -> dict[str, Any]:
             out[name] = query[param][-1]
     if "host" in query:  # postgresql:///db?host=/var/run/postgresql
         out["host"] = query["host"][-1]
+    for name, conv in _RO_SETTINGS:
+        if name in query:
+            out[name] = conv(query[name][-1])
     return out
 
 
@@ -198,7 +276,11 @@ class PostgresConnector(PostgresMigrations):
         self.settings = settings
         self.strategies: dict[str, PostgresStrategy] = {}
         self._pool: Pool | None = None
-        self._ssl_arg: Any = _UNSET
+        self._ssl_args: dict[PostgresSettings, Any] = {}
+        self.replica: ReplicaRouter | None = None
+        """The read-replica router (after :meth:`connect`, when ``ro_host`` is set)."""
+        self.reads: Pool | ReplicaRouter = _NOT_CONNECTED
+        """Where the strategies send plain reads: the router, or the primary's pool."""
 
     def __repr__(self) -> str:
         return f"<PostgresConnector {self.settings.redacted_dsn()}>"
@@ -212,11 +294,11 @@ class PostgresConnector(PostgresMigrations):
             raise InterfaceError("the PostgreSQL connector is not connected")
         return self._pool
 
-    def _ssl(self) -> Any:
+    def _ssl(self, s: PostgresSettings) -> Any:
         """The ``ssl`` argument of asyncpg: a context built once from the settings, or a mode."""
-        if self._ssl_arg is not _UNSET:
-            return self._ssl_arg
-        s = self.settings
+        cached = self._ssl_args.get(s, _UNSET)
+        if cached is not _UNSET:
+            return cached
         mode = s.ssl
         arg: Any
         if mode is False:
@@ -235,13 +317,22 @@ class PostgresConnector(PostgresMigrations):
             if s.ssl_cert_file:
                 ctx.load_cert_chain(s.ssl_cert_file, s.ssl_key_file)
             arg = ctx
-        self._ssl_arg = arg
+        self._ssl_args[s] = arg
         return arg
 
     async def _open(self) -> asyncpg.Connection:
-        s = self.settings
+        return await self._open_to(self.settings)
+
+    async def _open_replica(self, s: PostgresSettings) -> asyncpg.Connection:
+        """A connection to the read replica; any failure says the replica is unavailable."""
         try:
-            ssl_arg = self._ssl()  # a missing or bad certificate file is a DATABASE_ERROR too
+            return await self._open_to(s)
+        except Exception as exc:
+            raise ReplicaUnavailableError(str(exc)) from None
+
+    async def _open_to(self, s: PostgresSettings) -> asyncpg.Connection:
+        try:
+            ssl_arg = self._ssl(s)  # a missing or bad certificate file is a DATABASE_ERROR too
             conn = await asyncpg.connect(
                 host=s.host,
                 port=s.port,
@@ -269,7 +360,11 @@ class PostgresConnector(PostgresMigrations):
         return conn
 
     async def connect(self) -> None:
-        """Open the pool; raises DatabaseError when the server cannot be reached."""
+        """Open the pool; raises DatabaseError when the server cannot be reached.
+
+        With a read replica, its pool too; a replica that cannot be reached does not fail
+        the connection: reads go to the primary until it answers (:mod:`.replica`).
+        """
         if self._pool is not None:
             return
         s = self.settings
@@ -281,10 +376,33 @@ class PostgresConnector(PostgresMigrations):
         )
         await pool.start()
         self._pool = pool
+        self.reads = pool
+        ro = s.replica()
+        if ro is None:
+            return
+        ro_pool = Pool(
+            lambda: self._open_replica(ro),
+            min_size=ro.pool_min_size,
+            max_size=ro.pool_max_size,
+            acquire_timeout=ro.acquire_timeout,
+        )
+        router = ReplicaRouter(
+            pool, ro_pool, where=f"{ro.host}:{ro.port}", retry_interval=s.ro_retry_interval
+        )
+        try:
+            await ro_pool.start()
+        except Exception as exc:  # the primary serves the reads until the replica answers
+            router.mark_down(exc)
+        self.replica = router
+        self.reads = router
 
     async def close(self) -> None:
-        """Close the pool; idempotent."""
+        """Close the pools; idempotent."""
         pool, self._pool = self._pool, None
+        router, self.replica = self.replica, None
+        self.reads = _NOT_CONNECTED
+        if router is not None:
+            await router.replica.close()
         if pool is not None:
             await pool.close()
 
@@ -301,6 +419,7 @@ class PostgresConnector(PostgresMigrations):
             "db_schema": self.settings.schema,
             "db_desc": "database",
             "db_ver": str(version).split(" ")[0],
+            "db_readonly": self.settings.has_replica,
         }
 
     async def truncate_all(self, strategies: Sequence[Any]) -> None:
@@ -321,9 +440,10 @@ class PostgresConnector(PostgresMigrations):
         """``async with connector.transaction():`` every DAO call inside is one transaction.
 
         Commits when the block exits, rolls back everything when it raises (the declarative
-        import uses it to be all-or-nothing). Calls inside must run one after the other.
+        import uses it to be all-or-nothing). Calls inside must run one after the other, and
+        read from the primary (they must see the transaction's writes).
         """
-        return self.pool.pinned()
+        return _on_primary(self.pool.pinned())
 
     def strategy_for(self, schema: EntitySchema, schemas: Mapping[str, EntitySchema]) -> Any:
         """Build (once) the strategy of ``schema``."""
@@ -332,6 +452,31 @@ class PostgresConnector(PostgresMigrations):
         strategy = PostgresStrategy(self, schema, schemas)
         self.strategies[schema.name or ""] = strategy
         return strategy
+
+
+@contextlib.asynccontextmanager
+async def _on_primary(block: contextlib.AbstractAsyncContextManager[Any]) -> AsyncIterator[Any]:
+    with use_primary():
+        async with block as value:
+            yield value
+
+
+class _NotConnected:
+    """``connector.reads`` before :meth:`PostgresConnector.connect`: says so on use."""
+
+    def _fail(self) -> Any:
+        from kongdao.errors import InterfaceError
+
+        raise InterfaceError("the PostgreSQL connector is not connected")
+
+    async def fetchrow(self, query: str, *args: Any) -> Any:
+        self._fail()
+
+    async def fetch(self, query: str, *args: Any) -> list[Any]:
+        return self._fail()  # type: ignore[no-any-return]
+
+
+_NOT_CONNECTED: Any = _NotConnected()
 
 
 def _json_dumps(value: Any) -> str:

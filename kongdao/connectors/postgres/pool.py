@@ -24,7 +24,21 @@ from typing import Any
 
 import asyncpg
 
-__all__ = ["Pool", "PoolClosedError"]
+__all__ = ["Pool", "PoolClosedError", "reusable_after"]
+
+
+def reusable_after(exc: BaseException) -> bool:
+    """Whether a connection that raised ``exc`` may serve another statement.
+
+    Only after a statement error the server reported while the session lives on: not after
+    a cancellation, a timeout, a lost connection, nor a server shutting down or refusing the
+    session (SQLSTATE classes 08 and 57P: asyncpg reports those as server errors too, and the
+    connection's protocol may still be mid-operation when it is given back).
+    """
+    if not isinstance(exc, asyncpg.PostgresError):
+        return False
+    state = getattr(exc, "sqlstate", None) or ""
+    return not (state.startswith(("08", "57P")))
 
 
 class PoolClosedError(RuntimeError):
@@ -130,7 +144,7 @@ class Pool:
         try:
             record = await conn.fetchrow(query, *args)
         except BaseException as exc:
-            self.put(conn, discard=not isinstance(exc, asyncpg.PostgresError))
+            self.put(conn, discard=not reusable_after(exc))
             raise
         self.put(conn)
         return record
@@ -144,7 +158,7 @@ class Pool:
         try:
             records: list[Any] = await conn.fetch(query, *args)
         except BaseException as exc:
-            self.put(conn, discard=not isinstance(exc, asyncpg.PostgresError))
+            self.put(conn, discard=not reusable_after(exc))
             raise
         self.put(conn)
         return records
@@ -284,5 +298,5 @@ class _Acquire:
             return
         # A statement error leaves the connection usable; anything else (cancellation,
         # timeout, lost connection) may leave it mid-protocol, so it is not reused.
-        clean = exc is None or isinstance(exc, asyncpg.PostgresError)
+        clean = exc is None or reusable_after(exc)
         self._pool.put(conn, discard=not clean)

@@ -516,8 +516,9 @@ class PostgresStrategy:
         """See :meth:`kongdao.connector.Strategy.select`."""
         args = self._pk_values(pk)
         sql = self._scoped(self.select_sql, args, ws)
+        connector = self.connector
         try:
-            record = await self.connector.pool.fetchrow(sql, *args)
+            record = await (connector.pool if primary else connector.reads).fetchrow(sql, *args)
         except Exception as exc:
             raise self._error(exc) from exc
         return None if record is None else self.to_row(record)
@@ -526,14 +527,14 @@ class PostgresStrategy:
         """See :meth:`kongdao.connector.Strategy.select_by_field`."""
         sql, args = self._by_field(self.by_field_sql, field, value, ws)
         try:
-            record = await self.connector.pool.fetchrow(sql, *args)
+            record = await self.connector.reads.fetchrow(sql, *args)
         except Exception as exc:
             raise self._error(exc) from exc
         return None if record is None else self.to_row(record)
 
     async def _page(self, sql: str, args: list[Any], size: int) -> Page:
         try:
-            records = await self.connector.pool.fetch(sql, *args, size + 1)
+            records = await self.connector.reads.fetch(sql, *args, size + 1)
         except Exception as exc:
             raise self._error(exc) from exc
         next_offset = None
@@ -801,11 +802,10 @@ class PostgresStrategy:
         args: list[Any] = []
         sql = self._scoped(self.count_sql, args, ws)
         try:
-            async with self.connector.pool.acquire() as conn:
-                n = await conn.fetchval(sql, *args)
+            record = await self.connector.reads.fetchrow(sql, *args)
         except Exception as exc:
             raise self._error(exc) from exc
-        return int(n)
+        return int(record[0])
 
     async def delete_expired(self, batch: int = 1000) -> int:
         """Delete expired rows in batches; the number deleted (TTL cleanup)."""
@@ -925,11 +925,12 @@ class PostgresStrategy:
         _, conds, args = self._filter_conditions(filters)
         where = f" WHERE {' AND '.join(conds)}" if conds else ""
         try:
-            async with self.connector.pool.acquire() as conn:
-                n = await conn.fetchval(f"SELECT count(*) FROM {self.table}{where}", *args)
+            record = await self.connector.reads.fetchrow(
+                f"SELECT count(*) FROM {self.table}{where}", *args
+            )
         except Exception as exc:
             raise self._error(exc) from exc
-        return int(n)
+        return int(record[0])
 
 
 _Converter = Callable[[Any], Any]

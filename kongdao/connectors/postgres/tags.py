@@ -80,8 +80,7 @@ class PostgresTagsStrategy:
 
     async def _fetch(self, sql: str, *args: Any) -> list[Any]:
         try:
-            async with self.connector.pool.acquire() as conn:
-                return list(await conn.fetch(sql, *args))
+            return list(await self.connector.reads.fetch(sql, *args))
         except Exception as exc:
             if isinstance(exc, errors.KongDAOError):
                 raise

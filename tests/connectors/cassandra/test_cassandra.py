@@ -543,6 +543,14 @@ def test_serial_consistency_defaults() -> None:
         CassandraSettings(read_consistency="SOMETIMES")
 
 
+def test_token_aware_routing_setting() -> None:
+    assert CassandraSettings().token_aware_routing is True
+    dsn = "cassandra://127.0.0.1/kong?token_aware_routing=false"
+    assert CassandraSettings.from_dsn(dsn).token_aware_routing is False
+    with pytest.raises(ValueError, match="boolean"):
+        CassandraSettings(token_aware_routing="sometimes")
+
+
 async def test_driver_errors_never_leak(cdsn: str, scratch_keyspace: str) -> None:
     # a keyspace that was never bootstrapped: the tables do not exist
     async with kongdao.connect(
