@@ -320,9 +320,11 @@ class Connector(Protocol):
         ...
 
     async def insert_lock(self, key: str, owner: str, ttl: float) -> bool:
-        """Take the lock ``key`` for ``ttl`` seconds unless someone holds it.
+        """Take the lock ``key`` for ``ttl`` seconds unless someone else holds it.
 
-        Expired locks are taken over. Returns ``True`` when taken.
+        Expired locks are taken over. A live lock ``owner`` already holds counts as taken (its
+        expiry unchanged): a call run again because its first answer was lost must not lose
+        the lock that first attempt took. Returns ``True`` when taken.
         """
         ...
 

@@ -806,6 +806,18 @@ async def test_lock_ttl_expiry(conn: _Conn) -> None:
     assert await conn.read_lock("k") is None
 
 
+async def test_a_lock_its_owner_already_holds_counts_as_taken(conn: _Conn) -> None:
+    """A re-run of insert_lock (its first answer lost) must not lose the lock it took."""
+    await conn.bootstrap_meta()
+    assert await conn.insert_lock("k", "a", 60) is True
+    assert await conn.insert_lock("k", "a", 60) is True
+    assert await conn.insert_lock("k", "b", 60) is False
+    assert await conn.read_lock("k") == "a"
+    await conn.remove_lock("k", "a")
+    assert await conn.insert_lock("k", "b", 60) is True
+    assert await conn.insert_lock("k", "a", 60) is False
+
+
 async def test_mutex_returns_true_when_it_ran_and_false_otherwise(
     conn: _Conn, other: _Conn
 ) -> None:

@@ -179,7 +179,8 @@ class CassandraSettings:
         ssl_key_file: its private key (PEM).
         ssl_key_password: the private key's password; never shown in ``repr`` or errors.
         retry_policy: The driver's retry policy: ``default`` or ``fallthrough`` (never retry;
-            the server's error as is).
+            the server's error as is). ``default`` also marks statements idempotent, so that a
+            request in flight on a lost connection is sent to another node.
         connections_per_host: Connections per node and I/O thread.
         io_threads: Driver I/O threads.
         driver_log_level: Level of the driver's own log (to the ``acsylla`` logger).
@@ -374,6 +375,8 @@ class CassandraConnector(CassandraMigrations):
         self.all_cl = consistency.ALL
         # System tables (schema, versions) are node-local: ONE, whatever the settings say.
         self.local_cl = consistency.ONE
+        # Statements are sent as idempotent (see statement.py) unless retries are off.
+        self.idempotent = settings.retry_policy == "default"
 
     def __repr__(self) -> str:
         return f"<CassandraConnector {self.settings.redacted_dsn()}>"

@@ -325,8 +325,10 @@ class CassandraMigrations:
             lock=True,
         )
         result = await stmt.run([key, owner, max(1, math.ceil(ttl))])
-        taken, _ = applied(result)
-        return taken
+        taken, current = applied(result)
+        # Not applied, yet held by this owner: an earlier attempt of this very statement (run
+        # again after an unknown outcome or a lost connection, see statement.py) took it.
+        return taken or current.get("owner") == owner
 
     async def read_lock(self, key: str) -> str | None:
         """The owner of the live (unexpired) lock ``key``, or ``None`` (read at ``SERIAL``)."""

@@ -18,6 +18,16 @@ proposal, so a conditional statement that fails that way is run again, up to
 applied" with the current values, from which the strategy recognises its own earlier write
 (every row write stores a fresh ``kongdao_version``, every claim the claimer's id).
 
+A node lost with requests in flight (killed, restarted, its connection reset): the driver fails
+every request it had sent on that connection with "Request timed out" at once, unless the
+statement is marked idempotent, which makes it send the request to the next node instead. Every
+statement run here is idempotent in that sense: reads; unconditional writes, which set whole
+values (no counters, no list appends); and conditional ones, whose re-run answers "not applied"
+with the values an applied earlier attempt wrote, which the strategy and the migration lock
+recognise, as above. So each is sent as idempotent, except a page fetched with a paging state
+(the driver would retry the server error a forged state provokes on every node, hiding the
+INVALID_OFFSET) and except with ``retry_policy=fallthrough`` (no retries at all).
+
 Cassandra 2.1.0 race (CASSANDRA-8054, fixed in 2.1.1): a ``SELECT`` prepared while the same
 statement is being executed (by this or any other client) can be handed result metadata marked
 "no metadata"; the driver then executes it without skipping metadata, and a concurrent
@@ -152,6 +162,8 @@ class Stmt:
                     statement = prepared.bind(
                         params, consistency=self.consistency, serial_consistency=self.serial
                     )
+                    if connector.idempotent:
+                        statement.set_is_idempotent(True)
                 else:
                     statement = prepared.bind(
                         params,
@@ -160,6 +172,8 @@ class Stmt:
                         consistency=self.consistency,
                         serial_consistency=self.serial,
                     )
+                    if page_state is None and connector.idempotent:
+                        statement.set_is_idempotent(True)
                 return await session.execute(statement)
             except Exception as exc:
                 if retries and _CASSANDRA_8054 in str(exc):

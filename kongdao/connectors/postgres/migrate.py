@@ -102,7 +102,7 @@ _DELETE_EXPIRED_LOCKS: Final = "DELETE FROM {s}.locks WHERE ttl < CURRENT_TIMEST
 _INSERT_LOCK: Final = """
 INSERT INTO {s}.locks (key, owner, ttl)
      VALUES ($1, $2, CURRENT_TIMESTAMP + make_interval(secs => $3))
-ON CONFLICT DO NOTHING
+ON CONFLICT (key) DO UPDATE SET owner = EXCLUDED.owner WHERE {s}.locks.owner = EXCLUDED.owner
   RETURNING key
 """
 _READ_LOCK: Final = "SELECT owner FROM {s}.locks WHERE key = $1 AND ttl >= CURRENT_TIMESTAMP"
@@ -256,7 +256,8 @@ class PostgresMigrations:
     async def insert_lock(self, key: str, owner: str, ttl: float) -> bool:
         """Take lock ``key`` for ``ttl`` seconds unless a live lock exists.
 
-        One transaction deletes the expired locks, then inserts (``ON CONFLICT DO NOTHING``).
+        One transaction deletes the expired locks, then inserts; a live lock ``owner`` already
+        holds counts as taken (see :meth:`kongdao.connector.Connector.insert_lock`).
 
         Returns:
             ``True`` when this call took the lock.

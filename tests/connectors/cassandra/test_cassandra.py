@@ -764,6 +764,9 @@ async def test_locks(scratch_keyspace: str) -> None:
         await asyncio.sleep(2.1)  # the TTL (rounded up to 2 s) frees it
         assert await connector.read_lock("migrations") is None
         assert await connector.insert_lock("migrations", "late", 60)
+        # held by its owner: taken (a re-run after a lost answer), by anybody else: not
+        assert await connector.insert_lock("migrations", "late", 60) is True
+        assert await connector.insert_lock("migrations", "later", 60) is False
         await connector.remove_lock("migrations", "late")
         assert await connector.read_lock("migrations") is None
         await connector.wait_for_schema_consensus()

@@ -134,6 +134,47 @@ class Ring:
                 raise AssertionError(f"the ring did not settle in {limit:g} s: {versions}")
             await asyncio.sleep(0.5)
 
+    async def wait_marked_down(self, n: int, table: str, limit: float = 90) -> float:
+        """Wait until every other node treats node ``n`` as down (seconds waited).
+
+        A SIGKILLed node stays up in its peers' gossip until their failure detectors convict
+        it, some seconds later. Until then a coordinator may still pick it to send a read's
+        data and wait out the server's read timeout, twice with the driver's retry: the
+        read fails ("Read timeout ... received only 2 responses"). The probe is a read at ALL
+        of ``table`` (qualified, in a keyspace of RF 3: every node holds every row), which
+        a node that knows ``n`` is down refuses at once as Unavailable (which the driver's
+        retry policy sends on to the next host, and a statement pinned to one host has none:
+        No hosts available). A node stopped cleanly tells its peers at once; a crashed one is
+        convicted by their failure detectors, here 20-25 s after the kill.
+        """
+        started = time.monotonic()
+        pending = [h for i, h in enumerate(self.hosts, 1) if i != n and i not in self.down]
+        async with self.session() as session:
+            while pending:
+                for host in list(pending):
+                    statement = acsylla.create_statement(
+                        f"SELECT * FROM {table} LIMIT 1",
+                        consistency=acsylla.Consistency.ALL,
+                        timeout=1,
+                    )
+                    statement.set_host(host, PORT)
+                    try:
+                        await session.execute(statement)
+                    except (
+                        acsylla.errors.CassErrorServerUnavailable,
+                        acsylla.errors.CassErrorLibNoHostsAvailable,
+                    ):
+                        pending.remove(host)
+                    except Exception:  # not yet: it still waits for the dead node
+                        pass
+                if pending and time.monotonic() - started > limit:
+                    raise AssertionError(
+                        f"{', '.join(pending)} still see {self.host(n)} up after {limit:g} s"
+                    )
+                if pending:
+                    await asyncio.sleep(0.2)
+        return time.monotonic() - started
+
     async def exercise_schema(self) -> None:
         """One throwaway schema change, then :meth:`settle` again.
 

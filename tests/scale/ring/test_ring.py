@@ -54,11 +54,17 @@ async def test_acknowledged_writes_survive_a_node_killed_under_load(ring, ring_d
 
     Every call either succeeds or fails with a kongdao error within HANG seconds; afterwards
     every acknowledged service and route is read back at QUORUM (with the node still down).
+    No call fails at once: the requests in flight on the killed node's connections are sent
+    to another node (the connector marks its statements idempotent; before, each of the 8
+    workers lost one call as "Request timed out" within 0.2 s). A read whose data the ring
+    still asks of the dead node, before it convicts it, can time out (5 s, twice): allowed.
     """
     db = await ring_db()
     acked: list[tuple[str, Any]] = []  # ("services" | "routes", id)
     failures: Counter[str] = Counter()
     failed_after: list[float] = []
+    quick: list[str] = []  # calls that failed within 2 s: a lost connection, not a timeout
+    messages: set[str] = set()
     acked_at: list[float] = []
     stop = asyncio.Event()
     t0 = time.monotonic()
@@ -71,7 +77,10 @@ async def test_acknowledged_writes_survive_a_node_killed_under_load(ring, ring_d
             failures["HANG (no answer within 25 s)"] += 1
         except Exception as exc:
             failures[_code(exc)] += 1
+            messages.add(str(exc))
             failed_after.append(time.monotonic() - started)
+            if failed_after[-1] < 2.0:
+                quick.append(str(exc))
         return None
 
     async def worker(w: int) -> None:
@@ -113,9 +122,12 @@ async def test_acknowledged_writes_survive_a_node_killed_under_load(ring, ring_d
         f"node killed under load: {len(acked)} writes acknowledged in {elapsed:.1f} s "
         f"({before} before the kill at {killed_at:.1f} s, {after} from 1 s after it), "
         f"{found} found at QUORUM afterwards; failed calls: {dict(failures) or 'none'}"
-        f" (each failed after at most {max(failed_after, default=0):.1f} s)"
+        f" (each failed after {min(failed_after, default=0):.1f}-"
+        f"{max(failed_after, default=0):.1f} s)"
+        + "".join(f"\n  failed: {m}" for m in sorted(messages))
     )
     assert not [k for k in failures if k.startswith(("NOT A KONGDAO", "HANG"))], failures
+    assert quick == [], "calls in flight on the killed node were not sent to another node"
     assert missing == []
     assert found == len(acked)
     assert before > 0, "no write was acknowledged before the kill"
@@ -123,9 +135,15 @@ async def test_acknowledged_writes_survive_a_node_killed_under_load(ring, ring_d
 
 
 async def test_uniqueness_holds_with_a_node_down(ring, ring_db, figures):
-    """With one node of three down, Paxos (SERIAL) still has a quorum: uniques stay race-free."""
+    """With one node of three down, Paxos (SERIAL) still has a quorum: uniques stay race-free.
+
+    The node is down, not dying: it is stopped, and the test starts once the others know (a
+    read sent to a crashed node before they notice can time out: see Ring.wait_marked_down;
+    the test above covers crashes).
+    """
     db = await ring_db()
-    await ring.kill(VICTIM)
+    await ring.stop(VICTIM)
+    noticed = await ring.wait_marked_down(VICTIM, db.connector.table("schema_meta"))
 
     started = time.monotonic()
     results = await asyncio.gather(
@@ -146,10 +164,17 @@ async def test_uniqueness_holds_with_a_node_down(ring, ring_db, figures):
         f"node down, 50 concurrent inserts of one name: {len(winners)} winner, "
         f"{codes.get(errors.UniqueViolation.code, 0)} UNIQUE_VIOLATION, other errors "
         f"{ {k: v for k, v in codes.items() if k != errors.UniqueViolation.code} or 'none' } "
-        f"in {took:.2f} s"
+        f"in {took:.2f} s (the others saw the node down {noticed:.1f} s after it stopped)"
     )
-    assert len(winners) == 1
-    assert codes == {errors.UniqueViolation.code: 49}
+    others = sorted(
+        {
+            str(r)
+            for r in results
+            if isinstance(r, BaseException) and not isinstance(r, errors.UniqueViolation)
+        }
+    )
+    assert len(winners) == 1, others
+    assert codes == {errors.UniqueViolation.code: 49}, others
     stored = await db.services.select_by("name", "contested")
     assert stored is not None
     assert stored.id == winners[0].id
