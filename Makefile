@@ -60,7 +60,7 @@ soak: $(STAMP) postgres-up cassandra-up ## only the soak: mixed operations from 
 # Scale-out (README "Running on a cluster"): a PostgreSQL primary + streaming replica and a
 # 3-node Cassandra ring, all real processes, started and stopped by compose/scale.sh.
 .PHONY: test-scale
-test-scale: $(STAMP) ## PostgreSQL primary + replica and a 3-node Cassandra ring: the behaviour suite on each, then failures under load (~8 min)
+test-scale: $(STAMP) ## PostgreSQL primary + replica and a 3-node Cassandra ring: the behaviour suite on each, then failures under load (8-12 min)
 	PY=$(PY) PYTEST_ARGS="$(PYTEST_ARGS)" bash compose/scale.sh
 
 DEMO_BENCH := --quick --only select_pk,select_by_cache_key,insert_service -c 32 --rounds 1 --services 1000 --no-chart --out .cache/demo-bench
