@@ -155,6 +155,7 @@ class Stmt:
             prepared = await self._prepare()
         retries = 2 if self.is_read else 0
         cas_retries = _CAS_RETRIES if self.serial is not None and not self.is_read else 0
+        idempotent = connector.idempotent and page_state is None  # see the module docstring
         while True:
             session = connector.session
             try:
@@ -162,8 +163,6 @@ class Stmt:
                     statement = prepared.bind(
                         params, consistency=self.consistency, serial_consistency=self.serial
                     )
-                    if connector.idempotent:
-                        statement.set_is_idempotent(True)
                 else:
                     statement = prepared.bind(
                         params,
@@ -172,8 +171,8 @@ class Stmt:
                         consistency=self.consistency,
                         serial_consistency=self.serial,
                     )
-                    if page_state is None and connector.idempotent:
-                        statement.set_is_idempotent(True)
+                if idempotent:
+                    statement.set_is_idempotent(True)
                 return await session.execute(statement)
             except Exception as exc:
                 if retries and _CASSANDRA_8054 in str(exc):

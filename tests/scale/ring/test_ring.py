@@ -25,6 +25,24 @@ VICTIM = 3
 HANG = 25.0
 
 
+def _tally(results: list[Any]) -> tuple[list[Any], Counter[Any], list[str], str]:
+    """Sort the results of concurrent unique-value writes (``gather(return_exceptions=True)``).
+
+    Returns the successes, the error codes counted (``repr`` of a non-kongdao exception), the
+    messages of the errors other than UNIQUE_VIOLATION, and the figure's words for the errors.
+    """
+    ok = [r for r in results if not isinstance(r, BaseException)]
+    failed = [r for r in results if isinstance(r, BaseException)]
+    codes = Counter(r.code if isinstance(r, errors.KongDAOError) else repr(r) for r in failed)
+    others = sorted({str(r) for r in failed if not isinstance(r, errors.UniqueViolation)})
+    unique = errors.UniqueViolation.code
+    words = (
+        f"{codes.get(unique, 0)} UNIQUE_VIOLATION, other errors "
+        f"{ {k: v for k, v in codes.items() if k != unique} or 'none' }"
+    )
+    return ok, codes, others, words
+
+
 def _code(exc: BaseException) -> str:
     if isinstance(exc, errors.KongDAOError):
         return exc.name or type(exc).__name__
@@ -154,24 +172,10 @@ async def test_uniqueness_holds_with_a_node_down(ring, ring_db, figures):
         return_exceptions=True,
     )
     took = time.monotonic() - started
-    winners = [r for r in results if not isinstance(r, BaseException)]
-    codes = Counter(
-        r.code if isinstance(r, errors.KongDAOError) else repr(r)
-        for r in results
-        if isinstance(r, BaseException)
-    )
+    winners, codes, others, words = _tally(results)
     figures(
-        f"node down, 50 concurrent inserts of one name: {len(winners)} winner, "
-        f"{codes.get(errors.UniqueViolation.code, 0)} UNIQUE_VIOLATION, other errors "
-        f"{ {k: v for k, v in codes.items() if k != errors.UniqueViolation.code} or 'none' } "
+        f"node down, 50 concurrent inserts of one name: {len(winners)} winner, {words} "
         f"in {took:.2f} s (the others saw the node down {noticed:.1f} s after it stopped)"
-    )
-    others = sorted(
-        {
-            str(r)
-            for r in results
-            if isinstance(r, BaseException) and not isinstance(r, errors.UniqueViolation)
-        }
     )
     assert len(winners) == 1, others
     assert codes == {errors.UniqueViolation.code: 49}, others
@@ -190,22 +194,14 @@ async def test_uniqueness_holds_with_a_node_down(ring, ring_db, figures):
         return_exceptions=True,
     )
     took = time.monotonic() - started
-    ok = [r for r in renamed if not isinstance(r, BaseException)]
-    codes = Counter(
-        r.code if isinstance(r, errors.KongDAOError) else repr(r)
-        for r in renamed
-        if isinstance(r, BaseException)
-    )
+    ok, codes, others, words = _tally(renamed)
     holder = await db.services.select_by("name", "taken")
     names = Counter([(await db.services.select({"id": s.id})).name for s in services])
     figures(
-        f"node down, 20 concurrent renames to one name: {len(ok)} applied, "
-        f"{codes.get(errors.UniqueViolation.code, 0)} UNIQUE_VIOLATION, other errors "
-        f"{ {k: v for k, v in codes.items() if k != errors.UniqueViolation.code} or 'none' } "
-        f"in {took:.2f} s"
+        f"node down, 20 concurrent renames to one name: {len(ok)} applied, {words} in {took:.2f} s"
     )
-    assert len(ok) == 1
-    assert codes == {errors.UniqueViolation.code: 19}
+    assert len(ok) == 1, others
+    assert codes == {errors.UniqueViolation.code: 19}, others
     assert holder is not None
     assert holder.id == ok[0].id
     assert names["taken"] == 1
